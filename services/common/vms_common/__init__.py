@@ -1,0 +1,1 @@
+"""Shared building blocks of the VMS services: contracts, messaging, logging, settings."""

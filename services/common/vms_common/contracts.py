@@ -1,0 +1,101 @@
+"""Versioned message contracts between the services.
+
+Every message has `schema_version`, `event_id`, `tenant_id`, `camera_id`, a UTC
+`occurred_at` and a `trace_id`. Consumers validate with :func:`decode`, which raises
+:class:`ContractError` with a reason fit for a dead-letter header.
+"""
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+Identifier = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_trace_id() -> str:
+    return uuid.uuid4().hex
+
+
+class ContractError(ValueError):
+    """A message that no consumer can process: malformed, unknown or invalid."""
+
+
+class Event(BaseModel):
+    """Fields every message carries."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    routing_key: ClassVar[str]
+
+    event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    tenant_id: Identifier
+    camera_id: Identifier
+    occurred_at: UtcDatetime = Field(default_factory=utc_now)
+    trace_id: str = Field(default_factory=new_trace_id, min_length=1, max_length=64)
+
+
+class SegmentCompleted(Event):
+    """A recorded segment is closed, verified and stored at `path` (relative to the storage root)."""
+
+    routing_key: ClassVar[str] = "segment.completed"
+
+    schema_version: Literal[1] = 1
+    start: UtcDatetime
+    end: UtcDatetime
+    duration_s: float = Field(gt=0)
+    path: str = Field(min_length=1, max_length=512)
+    size_bytes: int = Field(gt=0)
+    codec: str = Field(max_length=32)
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+CONTRACTS: dict[str, type[Event]] = {SegmentCompleted.routing_key: SegmentCompleted}
+
+
+def encode(message: Event) -> bytes:
+    return message.model_dump_json().encode()
+
+
+def decode(routing_key: str, body: bytes) -> Event:
+    """Parse a message body for its routing key, or raise ContractError with the reason."""
+    contract = CONTRACTS.get(routing_key)
+    if contract is None:
+        raise ContractError(f"unknown message type {routing_key!r}")
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ContractError(f"malformed JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ContractError("message body is not a JSON object")
+    version = data.get("schema_version")
+    expected = contract.model_fields["schema_version"].default
+    if version != expected:
+        raise ContractError(f"unsupported schema_version {version!r} for {routing_key}")
+    try:
+        return contract.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(
+            ".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors()
+        )
+        raise ContractError(f"invalid {routing_key}: {fields}") from exc
+
+
+def relay_path(tenant_id: str, camera_id: str) -> str:
+    """The camera's path on the relay (MediaMTX): ``{tenant_id}/camera/{camera_id}``."""
+    return f"{tenant_id}/camera/{camera_id}"

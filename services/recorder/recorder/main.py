@@ -1,0 +1,161 @@
+"""Recorder service (FastAPI, port 8003): start, stop and watch camera recordings.
+
+Every endpoint but /health and /metrics needs ``Authorization: Bearer $RECORDER_API_TOKEN``.
+"""
+
+import hmac
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Annotated, Any
+
+import pika
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from vms_common.contracts import Identifier
+from vms_common.logging import configure_logging
+from vms_common.publisher import Publisher
+
+from recorder.announcer import OutboxAnnouncer
+from recorder.manager import RecordingManager, UnknownCamera
+from recorder.settings import RecorderSettings
+from recorder.supervision import CameraStatus
+
+
+class CameraRef(BaseModel):
+    tenant_id: Identifier
+    camera_id: Identifier
+
+
+class CameraStatusOut(BaseModel):
+    tenant_id: str
+    camera_id: str
+    state: str
+    since: datetime
+    restarts: int
+    segments: int
+    last_segment_end: datetime | None
+    last_segment_path: str | None
+    last_error: str | None
+
+    @classmethod
+    def of(cls, status: CameraStatus) -> "CameraStatusOut":
+        return cls.model_validate(vars(status), from_attributes=False)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, code: str, extra: dict[str, Any] | None = None):
+        self.status, self.message, self.code, self.extra = status, message, code, extra or {}
+
+
+def _error(
+    status: int, message: str, code: str, extra: dict[str, Any] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"message": message, "code": code, "extra": extra or {}}, status_code=status
+    )
+
+
+def create_app(settings: RecorderSettings | None = None) -> FastAPI:
+    settings = settings or RecorderSettings()  # type: ignore[call-arg]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging("recorder", settings.log_level)
+        settings.recordings_root.mkdir(parents=True, exist_ok=True)
+        publisher = Publisher(settings.rabbitmq_url, settings.rabbitmq_definitions, "recordings")
+        announcer = OutboxAnnouncer(publisher, settings.recordings_root / ".outbox")
+        announcer.start()
+        app.state.manager = RecordingManager(settings, announcer)
+        yield
+        app.state.manager.stop_all()
+        announcer.flush()
+        announcer.close()
+        publisher.close()
+
+    app = FastAPI(title="VMS recorder", version="0.1.0", lifespan=lifespan)
+
+    def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
+        expected = f"Bearer {settings.api_token.get_secret_value()}"
+        if not authorization or not hmac.compare_digest(authorization.encode(), expected.encode()):
+            raise ApiError(401, "missing or invalid bearer token", "not_authenticated")
+
+    def manager(request: Request) -> RecordingManager:
+        result: RecordingManager = request.app.state.manager
+        return result
+
+    Manager = Annotated[RecordingManager, Depends(manager)]
+    protected = [Depends(authorised)]
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.message, exc.code, exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
+        ]
+        return _error(400, "invalid request", "invalid_request", {"errors": errors})
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail), "http_error")
+
+    @app.post("/record/start", dependencies=protected, status_code=202)
+    def record_start(camera: CameraRef, recordings: Manager) -> CameraStatusOut:
+        return CameraStatusOut.of(recordings.start(camera.tenant_id, camera.camera_id))
+
+    @app.post("/record/stop", dependencies=protected)
+    def record_stop(camera: CameraRef, recordings: Manager) -> CameraStatusOut:
+        try:
+            return CameraStatusOut.of(recordings.stop(camera.tenant_id, camera.camera_id))
+        except UnknownCamera as exc:
+            raise ApiError(404, "camera is not being recorded", "not_found", vars(camera)) from exc
+
+    @app.get("/record/status", dependencies=protected)
+    def record_status(recordings: Manager, tenant_id: Identifier | None = None) -> dict[str, Any]:
+        return {"cameras": [CameraStatusOut.of(s) for s in recordings.statuses(tenant_id)]}
+
+    @app.get("/health")
+    def health() -> JSONResponse:
+        checks = {
+            "rabbitmq": _check_rabbitmq(settings.rabbitmq_url),
+            "storage": _check_storage(settings),
+            "ffmpeg": "ok" if shutil.which(settings.ffmpeg) else "ffmpeg not found",
+        }
+        healthy = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "degraded", "checks": checks},
+            status_code=200 if healthy else 503,
+        )
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def _check_rabbitmq(url: str) -> str:
+    params = pika.URLParameters(url)
+    params.connection_attempts = 1
+    params.socket_timeout = 2
+    try:
+        pika.BlockingConnection(params).close()
+    except Exception as exc:  # any failure means unhealthy; the reason is reported
+        return f"unreachable: {exc!r}"[:200]
+    return "ok"
+
+
+def _check_storage(settings: RecorderSettings) -> str:
+    root = settings.recordings_root
+    if not root.is_dir():
+        return "recordings root missing"
+    usage = shutil.disk_usage(root)
+    return "ok" if usage.free / usage.total > 0.02 else "disk almost full"

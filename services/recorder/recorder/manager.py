@@ -1,0 +1,58 @@
+"""The cameras this recorder is recording, one CameraRecorder each."""
+
+import threading
+
+from vms_common.contracts import relay_path
+
+from recorder.announcer import SegmentAnnouncer
+from recorder.ffmpeg_recorder import CameraRecorder
+from recorder.settings import RecorderSettings
+from recorder.supervision import CameraStatus
+
+
+class UnknownCamera(LookupError):
+    """The camera is not being recorded here."""
+
+
+class RecordingManager:
+    def __init__(self, settings: RecorderSettings, announcer: SegmentAnnouncer) -> None:
+        self._settings = settings
+        self._announcer = announcer
+        self._lock = threading.Lock()
+        self._recorders: dict[tuple[str, str], CameraRecorder] = {}
+
+    def start(self, tenant_id: str, camera_id: str) -> CameraStatus:
+        """Start recording the camera; starting one already recorded changes nothing."""
+        key = (tenant_id, camera_id)
+        with self._lock:
+            recorder = self._recorders.get(key)
+            if recorder is None:
+                url = f"{self._settings.relay_rtsp_base.rstrip('/')}/{relay_path(*key)}"
+                recorder = CameraRecorder(
+                    tenant_id, camera_id, url, self._settings, self._announcer
+                )
+                self._recorders[key] = recorder
+                recorder.start()
+        return recorder.status()
+
+    def stop(self, tenant_id: str, camera_id: str) -> CameraStatus:
+        with self._lock:
+            recorder = self._recorders.pop((tenant_id, camera_id), None)
+        if recorder is None:
+            raise UnknownCamera(camera_id)
+        recorder.stop()
+        return recorder.status()
+
+    def statuses(self, tenant_id: str | None = None) -> list[CameraStatus]:
+        with self._lock:
+            recorders = list(self._recorders.values())
+        return [r.status() for r in recorders if tenant_id in (None, r.tenant_id)]
+
+    def stop_all(self) -> None:
+        with self._lock:
+            recorders = list(self._recorders.values())
+            self._recorders.clear()
+        for recorder in recorders:
+            recorder.request_stop()
+        for recorder in recorders:
+            recorder.join()

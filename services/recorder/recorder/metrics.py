@@ -1,0 +1,19 @@
+"""Prometheus metrics of the recorder."""
+
+from prometheus_client import Counter, Gauge
+
+SEGMENTS = Counter(
+    "vms_recorder_segments_total", "Segments recorded and announced", ["tenant_id", "camera_id"]
+)
+CORRUPT_SEGMENTS = Counter(
+    "vms_recorder_corrupt_segments_total",
+    "Segments ffprobe could not read",
+    ["tenant_id", "camera_id"],
+)
+RESTARTS = Counter(
+    "vms_recorder_restarts_total", "ffmpeg restarts after an exit", ["tenant_id", "camera_id"]
+)
+RECORDING = Gauge(
+    "vms_recorder_recording", "1 while the camera is being recorded", ["tenant_id", "camera_id"]
+)
+OUTBOX = Gauge("vms_recorder_outbox_events", "Segment events waiting for the broker")
