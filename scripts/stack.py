@@ -1,0 +1,204 @@
+"""Runs the VMS natively on one machine: recorder, Celery worker and backend as processes.
+
+Used by `make demo` and by the end-to-end tests. Each process logs to its own file under
+`log_dir`; `stop()` ends them all, newest first.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = REPO / ".venv" / "bin"
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    database_url: str
+    rabbitmq_url: str
+    recordings_root: Path
+    log_dir: Path
+    relay_rtsp_base: str
+    recorder_token: str
+    backend_port: int = 8000
+    recorder_port: int = 8003
+    segment_seconds: int = 60
+    environment: str = "development"
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "ENVIRONMENT": self.environment,
+            "DATABASE_URL": self.database_url,
+            "RABBITMQ_URL": self.rabbitmq_url,
+            "RECORDINGS_ROOT": str(self.recordings_root),
+            "RELAY_RTSP_BASE": self.relay_rtsp_base,
+            "RECORDER_API_TOKEN": self.recorder_token,
+            "SEGMENT_SECONDS": str(self.segment_seconds),
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    @property
+    def backend_url(self) -> str:
+        return f"http://127.0.0.1:{self.backend_port}"
+
+    @property
+    def recorder_url(self) -> str:
+        return f"http://127.0.0.1:{self.recorder_port}"
+
+
+@dataclass
+class Stack:
+    config: StackConfig
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def manage(self, *args: str) -> str:
+        """Run a Django management command and return its standard output."""
+        result = subprocess.run(
+            [str(VENV_BIN / "python"), "manage.py", *args],
+            cwd=REPO / "backend",
+            env=self.config.env(),
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr.decode()[-2000:]}")
+        return result.stdout.decode()
+
+    def demo_setup(self, cameras: int, password: str) -> dict[str, Any]:
+        output = self.manage("demo_setup", "--cameras", str(cameras), "--password", password)
+        result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+        return result
+
+    def start(self) -> None:
+        """Start recorder, worker and backend, and wait until each answers its health check."""
+        c = self.config
+        c.log_dir.mkdir(parents=True, exist_ok=True)
+        c.recordings_root.mkdir(parents=True, exist_ok=True)
+        self._spawn(
+            "recorder",
+            [
+                "uvicorn",
+                "--factory",
+                "recorder.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(c.recorder_port),
+                "--no-access-log",
+            ],
+            REPO,
+        )
+        self._spawn(
+            "worker",
+            [
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            REPO / "backend",
+        )
+        self._spawn(
+            "backend",
+            [
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(c.backend_port),
+                "--no-access-log",
+            ],
+            REPO / "backend",
+        )
+        self.wait_healthy(f"{c.recorder_url}/health", "recorder")
+        self.wait_healthy(f"{c.backend_url}/api/health", "backend")
+
+    def record(self, tenant_id: str, camera_id: str) -> dict[str, Any]:
+        return self._recorder_call(
+            "/record/start", {"tenant_id": tenant_id, "camera_id": camera_id}
+        )
+
+    def stop_recording(self, tenant_id: str, camera_id: str) -> dict[str, Any]:
+        return self._recorder_call("/record/stop", {"tenant_id": tenant_id, "camera_id": camera_id})
+
+    def recorder_status(self) -> dict[str, Any]:
+        return self._recorder_call("/record/status", None)
+
+    def wait_healthy(self, url: str, name: str, timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.check_alive()
+            try:
+                with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 (local URL)
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"{name} is not healthy after {timeout_s} s:\n{self.log_tail(name)}")
+
+    def check_alive(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with {process.returncode}:\n{self.log_tail(name)}"
+                )
+
+    def log_tail(self, name: str, limit: int = 3000) -> str:
+        path = self.config.log_dir / f"{name}.log"
+        return path.read_text(errors="replace")[-limit:] if path.exists() else ""
+
+    def stop(self, timeout_s: float = 20) -> None:
+        for name in reversed(list(self.processes)):
+            process = self.processes[name]
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        self.processes.clear()
+
+    def _spawn(self, name: str, command: list[str], cwd: Path) -> None:
+        log = (self.config.log_dir / f"{name}.log").open("ab")
+        command = [str(VENV_BIN / command[0]), *command[1:]]
+        self.processes[name] = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=self.config.env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        log.close()
+
+    def _recorder_call(self, path: str, body: dict[str, str] | None) -> dict[str, Any]:
+        request = urllib.request.Request(  # noqa: S310 (local URL)
+            self.config.recorder_url + path,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={
+                "Authorization": f"Bearer {self.config.recorder_token}",
+                "Content-Type": "application/json",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            result: dict[str, Any] = json.loads(response.read())
+            return result
