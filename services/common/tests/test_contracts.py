@@ -2,6 +2,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from vms_common.contracts import ContractError, SegmentCompleted, decode, encode
 
 

@@ -4,8 +4,9 @@ import os
 
 import pika
 import pytest
+
 from vms_common.contracts import SegmentCompleted, decode
-from vms_common.publisher import PublishError, Publisher
+from vms_common.publisher import Publisher, PublishError
 from vms_common.settings import DEFAULT_DEFINITIONS
 from vms_common.topology import load_topology
 

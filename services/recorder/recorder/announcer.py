@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from recorder import metrics
 from vms_common.contracts import SegmentCompleted, encode
 from vms_common.logging import get_logger
 from vms_common.publisher import PublishError
-
-from recorder import metrics
 
 log = get_logger(__name__)
 

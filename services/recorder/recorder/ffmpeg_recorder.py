@@ -22,9 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from vms_common.contracts import SegmentCompleted
-from vms_common.logging import bind, get_logger
-
 from recorder import metrics
 from recorder.announcer import SegmentAnnouncer
 from recorder.probe import CorruptSegment, probe_segment
@@ -32,6 +29,8 @@ from recorder.segment_list import ListedSegment, SegmentListReader
 from recorder.settings import RecorderSettings
 from recorder.storage import corrupt_dir, incoming_dir, segment_relative_path
 from recorder.supervision import Backoff, CameraState, CameraStatus
+from vms_common.contracts import SegmentCompleted
+from vms_common.logging import bind, get_logger
 
 log = get_logger(__name__)
 

@@ -17,14 +17,14 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
-from vms_common.contracts import Identifier
-from vms_common.logging import configure_logging
-from vms_common.publisher import Publisher
 
 from recorder.announcer import OutboxAnnouncer
 from recorder.manager import RecordingManager, UnknownCamera
 from recorder.settings import RecorderSettings
 from recorder.supervision import CameraStatus
+from vms_common.contracts import Identifier
+from vms_common.logging import configure_logging
+from vms_common.publisher import Publisher
 
 
 class CameraRef(BaseModel):

@@ -2,12 +2,11 @@
 
 import threading
 
-from vms_common.contracts import relay_path
-
 from recorder.announcer import SegmentAnnouncer
 from recorder.ffmpeg_recorder import CameraRecorder
 from recorder.settings import RecorderSettings
 from recorder.supervision import CameraStatus
+from vms_common.contracts import relay_path
 
 
 class UnknownCamera(LookupError):

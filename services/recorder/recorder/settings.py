@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from pydantic import Field, SecretStr
+
 from vms_common.settings import REPO_ROOT, ServiceSettings
 
 

@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterator
 
 import pika
 import pytest
-from camsim.control import CameraSimulator
 from fastapi.testclient import TestClient
-from vms_common.contracts import SegmentCompleted, decode
 
+from camsim.control import CameraSimulator
 from recorder.main import create_app
 from recorder.settings import RecorderSettings
+from vms_common.contracts import SegmentCompleted, decode
 
 TEST_URL = os.environ.get("VMS_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/vms_test")
 TENANT = "tenant-a"

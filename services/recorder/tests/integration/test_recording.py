@@ -1,3 +1,4 @@
+import itertools
 import subprocess
 import time
 from datetime import timedelta
@@ -38,7 +39,7 @@ def test_segments_are_stored_in_the_layout_verified_and_announced(recorder, even
         assert (segment.width, segment.height) == (640, 360)
         assert 0 < segment.duration_s <= 5 + 1.5
     # a run's segments follow each other without holes or overlaps
-    for earlier, later in zip(segments, segments[1:], strict=False):
+    for earlier, later in itertools.pairwise(segments):
         assert abs((later.start - earlier.end).total_seconds()) < 0.1
     full = segments[1]  # the first is cut at the clock boundary; later ones are whole
     assert abs(full.duration_s - 5) < 1.1
@@ -71,7 +72,7 @@ def test_a_lost_camera_is_reconnected_and_the_outage_stays_a_gap(recorder, event
     received = events.wait_for(lambda got: len(got) >= before + 2, timeout_s=30)
     recorder.post("/record/stop", json=CAMERA)
     ends = sorted(received, key=lambda e: e.start)
-    gaps = [later.start - earlier.end for earlier, later in zip(ends, ends[1:], strict=False)]
+    gaps = [later.start - earlier.end for earlier, later in itertools.pairwise(ends)]
     assert max(gaps) >= timedelta(seconds=3), f"the outage was hidden: gaps {gaps}"
 
 
@@ -116,8 +117,19 @@ def test_ffprobe_accepts_every_stored_segment(recorder, events, settings):
     recorder.post("/record/stop", json=CAMERA)
     for segment in segments:
         probe = subprocess.run(
-            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-             str(settings.recordings_root / segment.path)],
-            capture_output=True, text=True, timeout=20, check=True,
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-show_entries",
+                "format=duration",
+                "-of",
+                "csv=p=0",
+                str(settings.recordings_root / segment.path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=True,
         )
         assert float(probe.stdout) > 0

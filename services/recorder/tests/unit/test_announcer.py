@@ -2,10 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
+from recorder.announcer import OutboxAnnouncer
 from vms_common.contracts import SegmentCompleted
 from vms_common.publisher import PublishError
-
-from recorder.announcer import OutboxAnnouncer
 
 
 class FlakyBroker:
