@@ -81,22 +81,7 @@ class Stack:
     def start(self) -> None:
         """Start recorder, worker and backend, and wait until each answers its health check."""
         c = self.config
-        c.log_dir.mkdir(parents=True, exist_ok=True)
-        c.recordings_root.mkdir(parents=True, exist_ok=True)
-        self._spawn(
-            "recorder",
-            [
-                "uvicorn",
-                "--factory",
-                "recorder.main:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(c.recorder_port),
-                "--no-access-log",
-            ],
-            REPO,
-        )
+        self.start_recorder()
         self._spawn(
             "worker",
             [
@@ -127,8 +112,27 @@ class Stack:
             ],
             REPO / "backend",
         )
-        self.wait_healthy(f"{c.recorder_url}/health", "recorder")
         self.wait_healthy(f"{c.backend_url}/api/health", "backend")
+
+    def start_recorder(self) -> None:
+        c = self.config
+        c.log_dir.mkdir(parents=True, exist_ok=True)
+        c.recordings_root.mkdir(parents=True, exist_ok=True)
+        self._spawn(
+            "recorder",
+            [
+                "uvicorn",
+                "--factory",
+                "recorder.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(c.recorder_port),
+                "--no-access-log",
+            ],
+            REPO,
+        )
+        self.wait_healthy(f"{c.recorder_url}/health", "recorder")
 
     def record(self, tenant_id: str, camera_id: str) -> dict[str, Any]:
         return self._recorder_call(
