@@ -1,0 +1,29 @@
+"""Cameras, one row per IP camera of a tenant."""
+
+import uuid
+
+from django.db import models
+
+from apps.usuarios.models import Tenant
+
+
+class Camera(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="cameras")
+    name = models.CharField(max_length=200)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint(fields=("tenant", "name"), name="camera_name_unique_per_tenant")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def relay_path(self) -> str:
+        """The camera's path on the MediaMTX relay: `{tenant_id}/camera/{camera_id}`."""
+        return f"{self.tenant_id}/camera/{self.id}"

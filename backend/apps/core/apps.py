@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Cross-cutting parts: errors, health, frontend serving, demo data."""
+
+    name = "apps.core"
+    label = "core"

@@ -1,0 +1,25 @@
+"""URLs: the REST API under /api/, Django admin under /admin/, the frontend everywhere else."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from apps.core.views import HealthApi, api_not_found, frontend_index
+
+api_patterns = [
+    re_path(r"^health/?$", HealthApi.as_view(), name="health"),
+    path("", include("apps.usuarios.urls")),
+    path("", include("apps.cameras.urls")),
+    path("", include("apps.playback.urls")),
+    re_path(r"^", api_not_found),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    re_path(r"^(?!api(?:/|$)|admin(?:/|$)|static/).*$", frontend_index, name="frontend"),
+]
+
+handler400 = "apps.core.views.bad_request"
+handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"

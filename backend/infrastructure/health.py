@@ -1,0 +1,34 @@
+"""Checks of the backend's dependencies, each answering "ok" or the error it met."""
+
+import pika
+import pika.exceptions
+from django.db import DatabaseError, connection
+
+OK = "ok"
+
+
+def postgres_check() -> str:
+    """Run `SELECT 1` on the default database."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return f"error: {exc}".strip()
+    return OK
+
+
+def rabbitmq_check(url: str, timeout_s: float = 2.0) -> str:
+    """Open and close one AMQP connection to the broker within `timeout_s`."""
+    try:
+        params = pika.URLParameters(url)
+        params.connection_attempts = 1
+        params.retry_delay = 0
+        params.socket_timeout = timeout_s
+        params.stack_timeout = timeout_s
+        params.blocked_connection_timeout = timeout_s
+        amqp = pika.BlockingConnection(params)
+        amqp.close()
+    except (pika.exceptions.AMQPError, OSError, ValueError) as exc:
+        return f"error: {exc!r}"
+    return OK

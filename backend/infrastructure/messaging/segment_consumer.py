@@ -1,0 +1,272 @@
+"""Persisting `segment.completed` events from the `recordings.persist` queue.
+
+The recorder publishes plain JSON contracts (vms_common), not Celery tasks, so the Celery
+worker consumes the queue through a consumer bootstep. Each message is:
+
+- persisted and then acked (the ack comes only after the database commit);
+- dead-lettered when it can never succeed (a broken contract, an unknown camera, any other
+  application error): its original body goes to the queue's dead-letter exchange with
+  `x-vms-error` and friends in its headers, and then it is acked;
+- requeued after a short, growing, bounded pause when the database is unreachable.
+"""
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+import structlog
+from celery import bootsteps
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections, connections
+from kombu import Consumer, Queue
+from kombu.message import Message
+
+from apps.core.exceptions import ApplicationError
+from infrastructure.messaging.broker import topology_declare
+from infrastructure.messaging.dead_letters import DeadLetterError, DeadLetterPublisher
+from vms_common.contracts import ContractError, SegmentCompleted, decode
+from vms_common.logging import bind, get_logger
+
+PERSIST_QUEUE = "recordings.persist"
+PREFETCH_COUNT = 10
+
+logger = get_logger(__name__)
+
+
+class Outcome(StrEnum):
+    PERSISTED = "persisted"
+    DEAD_LETTERED = "dead_lettered"
+    RETRY = "retry"
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Outcome
+    delay_s: float = 0.0
+
+
+class DeadLetters(Protocol):
+    def publish(
+        self,
+        *,
+        body: bytes,
+        routing_key: str,
+        headers: Mapping[str, Any],
+        content_type: str | None = None,
+    ) -> None: ...
+
+
+class Backoff:
+    """Pauses before a retry: `initial_s`, doubling up to `maximum_s`, reset on success."""
+
+    def __init__(self, initial_s: float = 0.5, maximum_s: float = 5.0) -> None:
+        self.initial_s = initial_s
+        self.maximum_s = maximum_s
+        self._failures = 0
+
+    def next_delay(self) -> float:
+        delay = min(self.maximum_s, self.initial_s * 2**self._failures)
+        self._failures += 1
+        return delay
+
+    def reset(self) -> None:
+        self._failures = 0
+
+
+class SegmentMessageHandler:
+    """Decides what becomes of one message; the caller acks or requeues accordingly."""
+
+    def __init__(
+        self,
+        *,
+        persist: Callable[[SegmentCompleted], Any],
+        dead_letters: DeadLetters,
+        reset_database: Callable[[], None],
+        backoff: Backoff | None = None,
+    ) -> None:
+        self._persist = persist
+        self._dead_letters = dead_letters
+        self._reset_database = reset_database
+        self._backoff = backoff or Backoff()
+
+    def handle(
+        self,
+        *,
+        routing_key: str,
+        body: bytes,
+        headers: Mapping[str, Any] | None = None,
+        exchange: str = "",
+        content_type: str | None = None,
+    ) -> Decision:
+        headers = dict(headers or {})
+        with structlog.contextvars.bound_contextvars(
+            trace_id=_text(headers.get("trace_id")),
+            tenant_id=_text(headers.get("tenant_id")),
+            camera_id="",
+        ):
+            letter = _Letter(routing_key, body, headers, exchange, content_type)
+            try:
+                event = decode(routing_key, body)
+            except ContractError as exc:
+                return self._dead_letter(letter, "contract_error", str(exc))
+            if not isinstance(event, SegmentCompleted):
+                return self._dead_letter(
+                    letter, "unexpected_event", f"cannot persist {routing_key}"
+                )
+            bind(trace_id=event.trace_id, tenant_id=event.tenant_id, camera_id=event.camera_id)
+            letter.trace_id = event.trace_id
+            return self._persist_event(letter, event)
+
+    def _persist_event(self, letter: "_Letter", event: SegmentCompleted) -> Decision:
+        try:
+            recording = self._persist(event)
+        except (OperationalError, InterfaceError) as exc:
+            self._reset_database()
+            delay = self._backoff.next_delay()
+            logger.warning(
+                "database unavailable, segment event requeued",
+                error=repr(exc),
+                retry_in_s=delay,
+                event_id=str(event.event_id),
+            )
+            return Decision(Outcome.RETRY, delay)
+        except ApplicationError as exc:
+            return self._dead_letter(letter, exc.code, exc.message)
+        except Exception as exc:
+            # A bug or data the code did not foresee: keep the message in the DLQ for a
+            # later replay rather than redelivering it forever.
+            logger.exception("segment event failed unexpectedly", event_id=str(event.event_id))
+            return self._dead_letter(letter, "internal_error", f"{type(exc).__name__}: {exc}")
+        self._backoff.reset()
+        logger.info(
+            "segment event stored, acking",
+            event_id=str(event.event_id),
+            recording_id=getattr(recording, "id", None),
+        )
+        return Decision(Outcome.PERSISTED)
+
+    def _dead_letter(self, letter: "_Letter", code: str, reason: str) -> Decision:
+        headers = {
+            **letter.headers,
+            "x-vms-error": f"{code}: {reason}"[:1000],
+            "x-vms-error-code": code,
+            "x-vms-original-routing-key": letter.routing_key,
+            "x-vms-original-exchange": letter.exchange,
+            "x-vms-failed-at": datetime.now(UTC).isoformat(),
+            "trace_id": letter.trace_id,
+        }
+        try:
+            self._dead_letters.publish(
+                body=letter.body,
+                routing_key=letter.routing_key,
+                headers=headers,
+                content_type=letter.content_type,
+            )
+        except DeadLetterError as exc:
+            delay = self._backoff.next_delay()
+            logger.error(
+                "dead letter not published, message requeued",
+                error=str(exc),
+                reason=reason,
+                retry_in_s=delay,
+            )
+            return Decision(Outcome.RETRY, delay)
+        logger.warning("message dead-lettered", code=code, reason=reason)
+        return Decision(Outcome.DEAD_LETTERED)
+
+
+class _Letter:
+    """The original message, as it will go to the dead-letter exchange."""
+
+    def __init__(
+        self,
+        routing_key: str,
+        body: bytes,
+        headers: dict[str, Any],
+        exchange: str,
+        content_type: str | None,
+    ) -> None:
+        self.routing_key = routing_key
+        self.body = body
+        self.headers = headers
+        self.exchange = exchange
+        self.content_type = content_type
+        self.trace_id = _text(headers.get("trace_id"))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+class SegmentConsumerStep(bootsteps.ConsumerStep):
+    """Celery consumer bootstep that persists SegmentCompleted events.
+
+    On every (re)connection of the worker it declares the topology from the definitions
+    file, then consumes `recordings.persist` with a bounded prefetch.
+    """
+
+    name = "vms.segment_consumer"
+
+    def __init__(self, parent: Any, **kwargs: Any) -> None:
+        super().__init__(parent, **kwargs)
+        self.handler: SegmentMessageHandler | None = None
+        self._dead_letters: Any = None
+
+    def start(self, c: Any) -> None:
+        # Models can only be imported once Django is set up, i.e. when the worker starts.
+        from apps.playback.services import recording_persist
+
+        if self._dead_letters is not None:
+            self._dead_letters.close()
+        topology = topology_declare(settings.RABBITMQ_URL, settings.RABBITMQ_DEFINITIONS)
+        dead_letter_exchange = topology.queue(PERSIST_QUEUE)["arguments"]["x-dead-letter-exchange"]
+        self._dead_letters = DeadLetterPublisher(settings.RABBITMQ_URL, dead_letter_exchange)
+        self.handler = SegmentMessageHandler(
+            persist=lambda event: recording_persist(event=event),
+            dead_letters=self._dead_letters,
+            reset_database=connections.close_all,
+        )
+        super().start(c)
+        logger.info("consuming segment events", queue=PERSIST_QUEUE)
+
+    def get_consumers(self, channel: Any) -> list[Consumer]:
+        channel.basic_qos(prefetch_size=0, prefetch_count=PREFETCH_COUNT, a_global=False)
+        return [
+            Consumer(
+                channel,
+                queues=[Queue(PERSIST_QUEUE, no_declare=True)],
+                on_message=self.on_message,
+                auto_declare=False,
+            )
+        ]
+
+    def on_message(self, message: Message) -> None:
+        if self.handler is None:
+            message.requeue()
+            return
+        close_old_connections()
+        try:
+            decision = self.handler.handle(
+                routing_key=message.delivery_info.get("routing_key", ""),
+                body=message.body,
+                headers=message.headers,
+                exchange=message.delivery_info.get("exchange", ""),
+                content_type=message.content_type,
+            )
+        finally:
+            close_old_connections()
+        if decision.outcome is Outcome.RETRY:
+            time.sleep(decision.delay_s)
+            message.requeue()
+        else:
+            message.ack()
+
+    def shutdown(self, c: Any) -> None:
+        super().shutdown(c)
+        if self._dead_letters is not None:
+            self._dead_letters.close()

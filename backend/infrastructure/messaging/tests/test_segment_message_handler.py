@@ -1,0 +1,165 @@
+"""What becomes of each message, with in-memory fakes of the handler's ports."""
+
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import InterfaceError, OperationalError
+
+from apps.playback.errors import UnknownCamera
+from infrastructure.messaging.dead_letters import DeadLetterError
+from infrastructure.messaging.segment_consumer import Backoff, Outcome, SegmentMessageHandler
+from vms_common.contracts import SegmentCompleted, encode
+
+T0 = datetime(2026, 11, 23, 19, 30, tzinfo=UTC)
+
+
+class FakeDeadLetters:
+    def __init__(self, fail: bool = False) -> None:
+        self.letters: list[dict] = []
+        self.fail = fail
+
+    def publish(self, *, body, routing_key, headers, content_type=None) -> None:
+        if self.fail:
+            raise DeadLetterError("broker unreachable")
+        self.letters.append({"body": body, "routing_key": routing_key, "headers": dict(headers)})
+
+
+class FakePersistence:
+    def __init__(self, *failures: Exception) -> None:
+        self.failures = list(failures)
+        self.persisted: list[SegmentCompleted] = []
+
+    def __call__(self, event: SegmentCompleted) -> object:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.persisted.append(event)
+        return object()
+
+
+def an_event() -> SegmentCompleted:
+    return SegmentCompleted(
+        tenant_id=str(uuid.uuid4()),
+        camera_id=str(uuid.uuid4()),
+        start=T0,
+        end=T0 + timedelta(minutes=1),
+        duration_s=60,
+        path="t/c/2026/11/23/19/segment_20261123T193000Z.mp4",
+        size_bytes=10,
+        codec="h264",
+        width=640,
+        height=480,
+        sha256=hashlib.sha256(b"x").hexdigest(),
+        trace_id="trace-123",
+    )
+
+
+def make_handler(persist=None, dead_letters=None):
+    resets: list[int] = []
+    handler = SegmentMessageHandler(
+        persist=persist or FakePersistence(),
+        dead_letters=dead_letters or FakeDeadLetters(),
+        reset_database=lambda: resets.append(1),
+        backoff=Backoff(initial_s=0.5, maximum_s=5.0),
+    )
+    return handler, resets
+
+
+def test_a_valid_event_is_persisted():
+    persistence = FakePersistence()
+    handler, _ = make_handler(persist=persistence)
+    event = an_event()
+
+    decision = handler.handle(routing_key="segment.completed", body=encode(event))
+
+    assert decision.outcome is Outcome.PERSISTED
+    assert persistence.persisted == [event]
+
+
+def test_malformed_json_is_dead_lettered_with_the_reason_and_original_body():
+    letters = FakeDeadLetters()
+    handler, _ = make_handler(dead_letters=letters)
+
+    decision = handler.handle(
+        routing_key="segment.completed", body=b"{not json", headers={"trace_id": "t-1"}
+    )
+
+    assert decision.outcome is Outcome.DEAD_LETTERED
+    [letter] = letters.letters
+    assert letter["body"] == b"{not json"
+    assert letter["headers"]["x-vms-error"].startswith("contract_error: malformed JSON")
+    assert letter["headers"]["x-vms-original-routing-key"] == "segment.completed"
+    assert letter["headers"]["trace_id"] == "t-1"
+
+
+def test_an_unknown_message_type_is_dead_lettered():
+    letters = FakeDeadLetters()
+    handler, _ = make_handler(dead_letters=letters)
+
+    decision = handler.handle(routing_key="segment.exploded", body=b"{}")
+
+    assert decision.outcome is Outcome.DEAD_LETTERED
+    assert "unknown message type" in letters.letters[0]["headers"]["x-vms-error"]
+
+
+def test_an_unknown_camera_is_dead_lettered_with_the_events_trace_id():
+    letters = FakeDeadLetters()
+    handler, _ = make_handler(
+        persist=FakePersistence(UnknownCamera("unknown camera x")), dead_letters=letters
+    )
+
+    decision = handler.handle(routing_key="segment.completed", body=encode(an_event()))
+
+    assert decision.outcome is Outcome.DEAD_LETTERED
+    headers = letters.letters[0]["headers"]
+    assert headers["x-vms-error"] == "unknown_camera: unknown camera x"
+    assert headers["x-vms-error-code"] == "unknown_camera"
+    assert headers["trace_id"] == "trace-123"
+
+
+def test_an_unexpected_failure_is_dead_lettered_not_redelivered_forever():
+    letters = FakeDeadLetters()
+    handler, _ = make_handler(persist=FakePersistence(KeyError("surprise")), dead_letters=letters)
+
+    decision = handler.handle(routing_key="segment.completed", body=encode(an_event()))
+
+    assert decision.outcome is Outcome.DEAD_LETTERED
+    assert letters.letters[0]["headers"]["x-vms-error-code"] == "internal_error"
+
+
+@pytest.mark.parametrize("error", [OperationalError("down"), InterfaceError("closed")])
+def test_a_database_outage_requeues_after_closing_the_connection(error):
+    letters = FakeDeadLetters()
+    handler, resets = make_handler(persist=FakePersistence(error), dead_letters=letters)
+
+    decision = handler.handle(routing_key="segment.completed", body=encode(an_event()))
+
+    assert decision.outcome is Outcome.RETRY
+    assert decision.delay_s == 0.5
+    assert resets == [1]
+    assert letters.letters == []
+
+
+def test_retry_pauses_grow_up_to_a_bound_and_reset_after_success():
+    persistence = FakePersistence(*[OperationalError("down") for _ in range(6)])
+    handler, _ = make_handler(persist=persistence)
+    body = encode(an_event())
+
+    delays = [handler.handle(routing_key="segment.completed", body=body).delay_s for _ in range(6)]
+    recovered = handler.handle(routing_key="segment.completed", body=body)
+    persistence.failures.append(OperationalError("down again"))
+    next_outage = handler.handle(routing_key="segment.completed", body=body)
+
+    assert delays == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0]
+    assert recovered.outcome is Outcome.PERSISTED
+    assert next_outage.delay_s == 0.5
+
+
+def test_when_the_dead_letter_cannot_be_published_the_message_is_kept():
+    handler, _ = make_handler(dead_letters=FakeDeadLetters(fail=True))
+
+    decision = handler.handle(routing_key="segment.completed", body=b"garbage")
+
+    assert decision.outcome is Outcome.RETRY
+    assert 0 < decision.delay_s <= 5.0
