@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 
 from apps.usuarios.models import Tenant
+from vms_common.contracts import relay_path
 
 
 class Camera(models.Model):
@@ -26,4 +27,4 @@ class Camera(models.Model):
     @property
     def relay_path(self) -> str:
         """The camera's path on the MediaMTX relay: `{tenant_id}/camera/{camera_id}`."""
-        return f"{self.tenant_id}/camera/{self.id}"
+        return relay_path(str(self.tenant_id), str(self.id))

@@ -27,6 +27,7 @@ from kombu.message import Message
 from apps.core.exceptions import ApplicationError
 from infrastructure.messaging.broker import topology_declare
 from infrastructure.messaging.dead_letters import DeadLetterError, DeadLetterPublisher
+from vms_common.backoff import Backoff
 from vms_common.contracts import ContractError, SegmentCompleted, decode
 from vms_common.logging import bind, get_logger
 
@@ -59,23 +60,6 @@ class DeadLetters(Protocol):
     ) -> None: ...
 
 
-class Backoff:
-    """Pauses before a retry: `initial_s`, doubling up to `maximum_s`, reset on success."""
-
-    def __init__(self, initial_s: float = 0.5, maximum_s: float = 5.0) -> None:
-        self.initial_s = initial_s
-        self.maximum_s = maximum_s
-        self._failures = 0
-
-    def next_delay(self) -> float:
-        delay = min(self.maximum_s, self.initial_s * 2**self._failures)
-        self._failures += 1
-        return delay
-
-    def reset(self) -> None:
-        self._failures = 0
-
-
 class SegmentMessageHandler:
     """Decides what becomes of one message; the caller acks or requeues accordingly."""
 
@@ -90,7 +74,7 @@ class SegmentMessageHandler:
         self._persist = persist
         self._dead_letters = dead_letters
         self._reset_database = reset_database
-        self._backoff = backoff or Backoff()
+        self._backoff = backoff or Backoff(initial_s=0.5, maximum_s=5.0)
 
     def handle(
         self,

@@ -28,7 +28,8 @@ from recorder.probe import CorruptSegment, probe_segment
 from recorder.segment_list import ListedSegment, SegmentListReader
 from recorder.settings import RecorderSettings
 from recorder.storage import corrupt_dir, incoming_dir, segment_relative_path
-from recorder.supervision import Backoff, CameraState, CameraStatus
+from recorder.supervision import CameraState, CameraStatus
+from vms_common.backoff import Backoff
 from vms_common.contracts import SegmentCompleted
 from vms_common.logging import bind, get_logger
 

@@ -9,7 +9,8 @@ from django.db import InterfaceError, OperationalError
 
 from apps.playback.errors import UnknownCamera
 from infrastructure.messaging.dead_letters import DeadLetterError
-from infrastructure.messaging.segment_consumer import Backoff, Outcome, SegmentMessageHandler
+from infrastructure.messaging.segment_consumer import Outcome, SegmentMessageHandler
+from vms_common.backoff import Backoff
 from vms_common.contracts import SegmentCompleted, encode
 
 T0 = datetime(2026, 11, 23, 19, 30, tzinfo=UTC)

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from recorder.ffmpeg_recorder import ffmpeg_command
-from recorder.supervision import Backoff
+from vms_common.backoff import Backoff
 
 
 def test_backoff_doubles_up_to_its_cap_and_resets():
