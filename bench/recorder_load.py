@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import psutil
@@ -58,30 +59,31 @@ def main() -> None:
 
 def sample(pid: int, seconds: int) -> dict[str, list[float]]:
     service = psutil.Process(pid)
-    series: dict[str, list[float]] = {
-        "ffmpeg_cpu": [],
-        "ffmpeg_rss": [],
-        "py_cpu": [],
-        "py_rss": [],
-    }
+    series: dict[str, list[float]] = defaultdict(list)
     children = {c.pid: c for c in service.children(recursive=True)}
-    for proc in [service, *children.values()]:
-        proc.cpu_percent(None)
+
+    def cpu_seconds(proc: psutil.Process) -> float:
+        times = proc.cpu_times()
+        return float(times.user + times.system)
+
+    started = time.monotonic()
+    cpu_before = {p.pid: cpu_seconds(p) for p in [service, *children.values()]}
     for _ in range(seconds):
         time.sleep(1)
         ffmpegs = [c for c in children.values() if c.is_running()]
-        series["ffmpeg_cpu"].append(
-            sum(c.cpu_percent(None) for c in ffmpegs) / max(len(ffmpegs), 1)
-        )
         series["ffmpeg_rss"].append(
             sum(c.memory_info().rss for c in ffmpegs) / max(len(ffmpegs), 1) / 2**20
         )
         series["ffmpeg_uss"].append(
             sum(c.memory_full_info().uss for c in ffmpegs) / max(len(ffmpegs), 1) / 2**20
         )
-        series["py_cpu"].append(service.cpu_percent(None))
         series["py_rss"].append(service.memory_info().rss / 2**20)
         series["py_uss"].append(service.memory_full_info().uss / 2**20)
+    elapsed = time.monotonic() - started
+    used = {p.pid: cpu_seconds(p) - cpu_before[p.pid] for p in [service, *children.values()]}
+    ffmpeg_used = [used[pid] for pid in children]
+    series["ffmpeg_cpu"] = [100 * sum(ffmpeg_used) / len(ffmpeg_used) / elapsed]
+    series["py_cpu"] = [100 * used[service.pid] / elapsed]
     return series
 
 
@@ -91,7 +93,8 @@ def report(samples: dict[str, list[float]], cameras: int, seconds: int) -> None:
         ["ffmpeg", "-version"], capture_output=True, text=True, check=False
     ).stdout.split("\n")[0]
     print(f"recorder with {cameras} simulated cameras, {seconds} s sampled ({ffmpeg_version})")
-    print("medians; RSS counts shared libraries in every process, USS only its own memory")
+    print("CPU: mean over the window from CPU time; memory: medians of 1 s samples")
+    print("RSS counts shared libraries in every process, USS only the process's own memory")
     print(f"{'':28}{'CPU % of one core':>20}{'RSS MiB':>10}{'USS MiB':>10}")
     for label, key in [("per camera (its ffmpeg)", "ffmpeg"), ("recorder service (Python)", "py")]:
         print(f"{label:28}{m[key + '_cpu']:>20.2f}{m[key + '_rss']:>10.1f}{m[key + '_uss']:>10.1f}")
