@@ -159,7 +159,7 @@ class CameraRecorder:
             run = self._launch()
             produced = self._follow(run)
             self._finish(run)
-            error = _tail(run.work_dir / "ffmpeg.log") or f"ffmpeg exited {run.process.returncode}"
+            error = _tail(run.work_dir / "ffmpeg.log") or _exit_reason(run.process.returncode)
             shutil.rmtree(run.work_dir, ignore_errors=True)
             if self._stop.is_set():
                 break
@@ -276,6 +276,12 @@ class CameraRecorder:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _exit_reason(returncode: int) -> str:
+    if returncode == 0:
+        return "the camera's stream ended"
+    return f"ffmpeg exited with code {returncode}"
 
 
 def _tail(path: Path, limit: int = 300) -> str:
