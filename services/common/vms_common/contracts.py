@@ -8,6 +8,7 @@ Every message has `schema_version`, `event_id`, `tenant_id`, `camera_id`, a UTC
 import json
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
@@ -63,9 +64,62 @@ class SegmentCompleted(Event):
     width: int = Field(gt=0)
     height: int = Field(gt=0)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    init_size_bytes: int | None = Field(
+        default=None, gt=0, description="Bytes of the file's init section (ftyp + moov)"
+    )
 
 
-CONTRACTS: dict[str, type[Event]] = {SegmentCompleted.routing_key: SegmentCompleted}
+class SegmentCorrupt(Event):
+    """A segment was written but cannot be played; it is kept at `path` for inspection.
+
+    Its times are what the recorder knew of it; it covers nothing in playback.
+    """
+
+    routing_key: ClassVar[str] = "segment.corrupt"
+
+    schema_version: Literal[1] = 1
+    start: UtcDatetime
+    end: UtcDatetime
+    path: str = Field(min_length=1, max_length=512)
+    size_bytes: int = Field(ge=0)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    reason: str = Field(max_length=1000)
+
+
+class DeletionReason(StrEnum):
+    RETENTION = "retention"
+    DISK_FULL = "disk_full"
+
+
+class SegmentDeleted(Event):
+    """The segment at `path` is gone for good, from whatever tier held it."""
+
+    routing_key: ClassVar[str] = "segment.deleted"
+
+    schema_version: Literal[1] = 1
+    start: UtcDatetime
+    path: str = Field(min_length=1, max_length=512)
+    reason: DeletionReason
+
+
+class SegmentTiered(Event):
+    """The segment at `path` now lives in object storage at `location` (``s3://bucket/key``).
+
+    The upload was verified before the local copy was removed.
+    """
+
+    routing_key: ClassVar[str] = "segment.tiered"
+
+    schema_version: Literal[1] = 1
+    start: UtcDatetime
+    path: str = Field(min_length=1, max_length=512)
+    tier: Literal["s3"] = "s3"
+    location: str = Field(pattern=r"^s3://[a-z0-9.-]{3,63}/.+$", max_length=1024)
+
+
+CONTRACTS: dict[str, type[Event]] = {
+    c.routing_key: c for c in (SegmentCompleted, SegmentCorrupt, SegmentDeleted, SegmentTiered)
+}
 
 
 def encode(message: Event) -> bytes:
