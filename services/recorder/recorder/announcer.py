@@ -1,4 +1,4 @@
-"""Announces finished segments without ever losing one.
+"""Announces what happened to segments (completed, corrupt, deleted, tiered), losing none.
 
 Each event is first written to an outbox folder, then published with confirms; the file is
 removed only once the broker has confirmed it. While the broker is unreachable events wait
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from recorder import metrics
-from vms_common.contracts import SegmentCompleted, encode
+from vms_common.contracts import Event, decode, encode
 from vms_common.logging import get_logger
 from vms_common.publisher import PublishError
 
@@ -20,11 +20,11 @@ log = get_logger(__name__)
 
 
 class SegmentAnnouncer(Protocol):
-    def announce(self, event: SegmentCompleted) -> None: ...
+    def announce(self, event: Event) -> None: ...
 
 
 class EventPublisher(Protocol):
-    def publish(self, message: SegmentCompleted) -> None: ...
+    def publish(self, message: Event) -> None: ...
 
 
 class OutboxAnnouncer:
@@ -45,8 +45,8 @@ class OutboxAnnouncer:
         if self._thread.is_alive():
             self._thread.join(timeout=10)
 
-    def announce(self, event: SegmentCompleted) -> None:
-        name = f"{time.time_ns():020d}-{event.event_id}.json"
+    def announce(self, event: Event) -> None:
+        name = f"{time.time_ns():020d}-{event.event_id}.{event.routing_key}.json"
         tmp = self._outbox / f"{name}.tmp"
         tmp.write_bytes(encode(event))
         tmp.replace(self._outbox / name)
@@ -60,7 +60,7 @@ class OutboxAnnouncer:
         with self._lock:
             files = sorted(self._outbox.glob("*.json"))
             for path in files:
-                event = SegmentCompleted.model_validate_json(path.read_bytes())
+                event = decode(_routing_key(path), path.read_bytes())
                 try:
                     self._publisher.publish(event)
                 except PublishError as exc:
@@ -74,3 +74,9 @@ class OutboxAnnouncer:
     def _retry_forever(self) -> None:
         while not self._stop.wait(self._retry_s):
             self.flush()
+
+
+def _routing_key(path: Path) -> str:
+    """`{ns}-{event_id}.{routing key}.json`; entries written before keys were named are completions."""
+    parts = path.name.removesuffix(".json").split(".", 1)
+    return parts[1] if len(parts) == 2 else "segment.completed"
