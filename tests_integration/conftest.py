@@ -11,8 +11,9 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pika
@@ -30,6 +31,10 @@ ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "vms_e2e"
 RABBITMQ_URL = os.environ.get("VMS_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/vms_test")
 SEGMENT_SECONDS = 30
+
+
+def parse(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def free_port() -> int:
@@ -68,6 +73,30 @@ class RunningStack:
     @property
     def url(self) -> str:
         return self.stack.config.backend_url
+
+    def playback(self, api: httpx.Client, start: datetime, end: datetime) -> dict[str, Any]:
+        response = api.get(
+            f"/api/playback/{self.camera_id}",
+            params={"start": start.isoformat(), "end": end.isoformat()},
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def recorded(self, api: httpx.Client, recording: "Recording") -> dict[str, Any]:
+        """The playback answer around the session's recording, once its last segment is in."""
+        start, end = (
+            recording.started - timedelta(minutes=1),
+            recording.stopped + timedelta(minutes=1),
+        )
+        deadline = time.monotonic() + 45
+        while True:  # the last segment closes when recording stops, then travels to the database
+            body = self.playback(api, start, end)
+            last_end = parse(body["segments"][-1]["end"]) if body["segments"] else None
+            if last_end and last_end > recording.stopped - timedelta(seconds=5):
+                return body
+            assert time.monotonic() < deadline, f"last segment never arrived: {body}"
+            time.sleep(1)
 
     def api(self) -> httpx.Client:
         response = httpx.post(
@@ -126,19 +155,41 @@ def running_stack(tmp_path_factory) -> Iterator[RunningStack]:
 
 @dataclass
 class Recording:
+    """What the session recorded: one outage of the camera between two stretches of video."""
+
     started: datetime
+    camera_off: datetime
+    camera_on: datetime
     stopped: datetime
 
 
+OUTAGE_S = 30
+
+
 @pytest.fixture(scope="session")
-def two_minutes_recorded(running_stack) -> Recording:
-    """Records the camera for two minutes, then stops the recorder for it."""
+def recorded_with_outage(running_stack) -> Recording:
+    """Records the camera for 70 s, takes it off the air for 30 s, records 50 s more, stops.
+
+    The outage is real: the simulator removes the camera's mount and drops its readers, so the
+    recorder loses the stream, retries, and records again when the camera comes back.
+    """
     s = running_stack
+    path = s.simulator.paths[0]
     started = datetime.now(UTC)
     s.stack.record(s.tenant_id, s.camera_id)
-    deadline = time.monotonic() + 120
+    _run_for(s, 70)
+    camera_off = datetime.now(UTC)
+    s.simulator.stop_camera(path)
+    _run_for(s, OUTAGE_S)
+    s.simulator.start_camera(path)
+    camera_on = datetime.now(UTC)
+    _run_for(s, 50)
+    s.stack.stop_recording(s.tenant_id, s.camera_id)
+    return Recording(started, camera_off, camera_on, datetime.now(UTC))
+
+
+def _run_for(s: RunningStack, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         s.stack.check_alive()
-        time.sleep(1)
-    s.stack.stop_recording(s.tenant_id, s.camera_id)
-    return Recording(started, datetime.now(UTC))
+        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
