@@ -2,6 +2,7 @@
 and a browser playing across the gap. Everything is real: simulator, recorder, RabbitMQ,
 Celery, PostgreSQL, backend, Chromium."""
 
+import itertools
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -64,7 +65,7 @@ def test_gap_in_recording_is_reported_with_its_length_and_a_discontinuity(
     assert len(entries) == len(body["segments"])
     jumps = [
         (previous, entry)
-        for previous, entry in zip(entries, entries[1:], strict=False)
+        for previous, entry in itertools.pairwise(entries)
         if (entry["date"] - previous["date"]).total_seconds() - previous["duration"] > 1
     ]
     assert len(jumps) == 1, entries
