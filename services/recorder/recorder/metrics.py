@@ -17,3 +17,13 @@ RECORDING = Gauge(
     "vms_recorder_recording", "1 while the camera is being recorded", ["tenant_id", "camera_id"]
 )
 OUTBOX = Gauge("vms_recorder_outbox_events", "Segment events waiting for the broker")
+STALLS = Counter(
+    "vms_recorder_stalls_total",
+    "ffmpeg runs killed for making no progress",
+    ["tenant_id", "camera_id"],
+)
+RECOVERED_SEGMENTS = Counter(
+    "vms_recorder_recovered_segments_total",
+    "Segments left behind by a crash, recovered and announced at start-up",
+    ["tenant_id", "camera_id"],
+)
