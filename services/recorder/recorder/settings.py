@@ -15,5 +15,6 @@ class RecorderSettings(ServiceSettings):
     reconnect_initial_s: float = Field(default=0.5, gt=0)
     reconnect_max_s: float = Field(default=2.0, gt=0)
     camera_timeout_s: float = Field(default=5.0, gt=0)
+    stall_timeout_s: float = Field(default=10.0, gt=0)
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
