@@ -1,17 +1,16 @@
 """One supervised ffmpeg per camera: stream copy into fragmented MP4 segments.
 
 ffmpeg reads the relay's RTSP URL over TCP and writes segments of `segment_seconds`, aligned
-to the wall clock, as fragmented MP4 (a fragment per keyframe), so a killed process loses
-at most its last fragment. The segment muxer appends each closed segment to a CSV list,
-which this module follows: every segment is checked with ffprobe, moved into the storage
-layout and announced. When ffmpeg exits (camera gone, network cut), what it left is
-recovered and the camera is reconnected with exponential backoff. Gaps stay gaps.
-
-Time: a run's segments are contiguous in stream time, so their wall-clock times are the
-moment the run's first segment appeared plus the stream offsets the list gives.
+to the wall clock, as fragmented MP4 with a fragment at every keyframe and at least every
+second, flushed to disk as it is made, so a killed process loses at most its last fragment.
+The segment muxer appends each closed segment to a CSV list, which this module follows:
+every segment is filed (checked, moved into the storage layout, announced). When ffmpeg
+exits (camera gone, network cut) or makes no progress for `stall_timeout_s` (then it is
+killed), what it left is filed and the camera is reconnected with exponential backoff.
+Gaps stay gaps. ffmpeg dies with the recorder; what a crash leaves is recovered on the next
+start (see `recovery`).
 """
 
-import contextlib
 import shutil
 import signal
 import subprocess
@@ -19,24 +18,27 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from recorder import metrics
 from recorder.announcer import SegmentAnnouncer
-from recorder.probe import CorruptSegment, probe_segment
+from recorder.filing import SegmentFiler
+from recorder.process import start_supervised
+from recorder.runs import LIST_NAME, LOG_NAME, Timeline, timeline_save
 from recorder.segment_list import ListedSegment, SegmentListReader
 from recorder.settings import RecorderSettings
-from recorder.storage import corrupt_dir, incoming_dir, segment_relative_path
-from recorder.supervision import CameraState, CameraStatus
+from recorder.storage import incoming_dir
+from recorder.supervision import CameraState, CameraStatus, StallDetector
 from vms_common.backoff import Backoff
-from vms_common.contracts import SegmentCompleted
 from vms_common.logging import bind, get_logger
 
 log = get_logger(__name__)
 
 POLL_S = 0.25
-LIST_NAME = "segments.csv"
+MP4_OPTIONS = (
+    "movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=1000000:flush_packets=1"
+)
 
 
 def ffmpeg_command(
@@ -70,7 +72,7 @@ def ffmpeg_command(
         "-segment_format",
         "mp4",
         "-segment_format_options",
-        "movflags=+frag_keyframe+empty_moov+default_base_moof",
+        MP4_OPTIONS,
         "-reset_timestamps",
         "1",
         "-segment_list",
@@ -86,10 +88,11 @@ class _Run:
     process: subprocess.Popen[bytes]
     work_dir: Path
     reader: SegmentListReader
-    anchor: datetime | None = None
-    first_start_s: float | None = None
+    stall: StallDetector
+    timeline: Timeline | None = None
     done: set[str] = field(default_factory=set)
     last_end_s: float = 0.0
+    stalled: str | None = None
 
 
 class CameraRecorder:
@@ -107,7 +110,9 @@ class CameraRecorder:
         self.camera_id = camera_id
         self.url = url
         self._settings = settings
-        self._announcer = announcer
+        self._filer = SegmentFiler(
+            tenant_id, camera_id, settings.recordings_root, announcer, settings.ffprobe
+        )
         self._backoff = Backoff(settings.reconnect_initial_s, settings.reconnect_max_s)
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -159,7 +164,11 @@ class CameraRecorder:
             run = self._launch()
             produced = self._follow(run)
             self._finish(run)
-            error = _tail(run.work_dir / "ffmpeg.log") or _exit_reason(run.process.returncode)
+            error = (
+                run.stalled
+                or _tail(run.work_dir / LOG_NAME)
+                or _exit_reason(run.process.returncode)
+            )
             shutil.rmtree(run.work_dir, ignore_errors=True)
             if self._stop.is_set():
                 break
@@ -188,24 +197,35 @@ class CameraRecorder:
             self._settings.segment_seconds,
             self._settings.camera_timeout_s,
         )
-        with (work_dir / "ffmpeg.log").open("wb") as log_file, self._lock:
-            self._process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log_file
-            )
+        with self._lock:
+            self._process = start_supervised(command, work_dir / LOG_NAME)
             process = self._process
-        return _Run(process, work_dir, SegmentListReader(work_dir / LIST_NAME))
+        stall = StallDetector(self._settings.stall_timeout_s)
+        return _Run(process, work_dir, SegmentListReader(work_dir / LIST_NAME), stall)
 
     def _follow(self, run: _Run) -> bool:
-        """Handle segments as they close until ffmpeg exits; True if any was recorded."""
+        """File segments as they close until ffmpeg exits or stalls; True if any was filed."""
         produced = False
         while run.process.poll() is None:
-            if run.anchor is None and (run.work_dir / "000000.mp4").exists():
-                run.anchor = self._anchor()
+            if run.timeline is None and (run.work_dir / "000000.mp4").exists():
+                run.timeline = Timeline(self._anchor())
+                timeline_save(run.work_dir, run.timeline)
                 self._set_state(CameraState.RECORDING)
             for entry in run.reader.new_entries():
                 produced |= self._complete(run, entry)
+            run.stall.observe(_progress(run.work_dir))
+            if run.stall.stalled():
+                self._kill_stalled(run)
+                break
             time.sleep(POLL_S)
         return produced
+
+    def _kill_stalled(self, run: _Run) -> None:
+        run.stalled = f"stalled: no data for {run.stall.silent_for():.0f} s"
+        run.process.kill()
+        run.process.wait()
+        metrics.STALLS.labels(**self._labels).inc()
+        log.warning("ffmpeg made no progress and was killed", error=run.stalled)
 
     def _finish(self, run: _Run) -> None:
         """After ffmpeg exited: the segments it listed last, then any it could not list."""
@@ -222,56 +242,36 @@ class CameraRecorder:
         return now
 
     def _complete(self, run: _Run, entry: ListedSegment) -> bool:
-        source = run.work_dir / entry.filename
         run.done.add(entry.filename)
-        anchor = run.anchor or self._anchor()
-        try:
-            info = probe_segment(source, self._settings.ffprobe)
-        except CorruptSegment as exc:
-            quarantine = corrupt_dir(self._settings.recordings_root, self.tenant_id, self.camera_id)
-            quarantine.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileNotFoundError):
-                source.replace(quarantine / f"{run.work_dir.name}-{entry.filename}")
-            metrics.CORRUPT_SEGMENTS.labels(**self._labels).inc()
-            log.error("corrupt segment kept aside", file=entry.filename, error=str(exc))
-            return False
-        end_s = entry.end_s if entry.end_s > entry.start_s else entry.start_s + info.duration_s
-        if run.first_start_s is None:
-            run.first_start_s = entry.start_s
-        start = anchor + timedelta(seconds=entry.start_s - run.first_start_s)
-        end = anchor + timedelta(seconds=end_s - run.first_start_s)
-        run.last_end_s = end_s
-        relative = segment_relative_path(self.tenant_id, self.camera_id, start)
-        destination = self._settings.recordings_root / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        source.replace(destination)
-        event = SegmentCompleted(
-            tenant_id=self.tenant_id,
-            camera_id=self.camera_id,
-            start=start,
-            end=end,
-            duration_s=round(end_s - entry.start_s, 3),
-            path=relative.as_posix(),
-            size_bytes=info.size_bytes,
-            codec=info.codec,
-            width=info.width,
-            height=info.height,
-            sha256=info.sha256,
+        if run.timeline is None:
+            run.timeline = Timeline(self._anchor())
+        if run.timeline.first_start_s is None:
+            run.timeline = Timeline(run.timeline.anchor, entry.start_s)
+            timeline_save(run.work_dir, run.timeline)
+        listed = entry.end_s - entry.start_s if entry.end_s > entry.start_s else None
+        event = self._filer.file(
+            run.work_dir / entry.filename, run.timeline.wall(entry.start_s), listed
         )
-        self._announcer.announce(event)
-        self._last_end = end
+        if event is None:
+            return False
+        run.last_end_s = entry.start_s + (event.end - event.start).total_seconds()
+        self._last_end = event.end
         with self._lock:
             self._status.segments += 1
-            self._status.last_segment_end = end
+            self._status.last_segment_end = event.end
             self._status.last_segment_path = event.path
-        metrics.SEGMENTS.labels(**self._labels).inc()
-        log.info(
-            "segment completed",
-            path=event.path,
-            duration_s=event.duration_s,
-            trace_id=event.trace_id,
-        )
         return True
+
+
+def _progress(work_dir: Path) -> tuple[str, int] | None:
+    """The newest segment file and its size: it changes while ffmpeg writes."""
+    files = sorted(work_dir.glob("*.mp4"))
+    if not files:
+        return None
+    try:
+        return files[-1].name, files[-1].stat().st_size
+    except FileNotFoundError:
+        return None
 
 
 def _now() -> datetime:

@@ -4,6 +4,8 @@ import threading
 
 from recorder.announcer import SegmentAnnouncer
 from recorder.ffmpeg_recorder import CameraRecorder
+from recorder.filing import SegmentFiler
+from recorder.recovery import recover_all
 from recorder.settings import RecorderSettings
 from recorder.supervision import CameraStatus
 from vms_common.contracts import relay_path
@@ -19,6 +21,19 @@ class RecordingManager:
         self._announcer = announcer
         self._lock = threading.Lock()
         self._recorders: dict[tuple[str, str], CameraRecorder] = {}
+
+    def recover(self) -> int:
+        """File and announce what a crashed recorder left behind; call it before serving.
+
+        Run folders of cameras recorded right now are left alone. Returns the segments filed.
+        """
+        with self._lock:
+            live = set(self._recorders)
+        return recover_all(self._settings.recordings_root, self._filer, live)
+
+    def _filer(self, tenant_id: str, camera_id: str) -> SegmentFiler:
+        root = self._settings.recordings_root
+        return SegmentFiler(tenant_id, camera_id, root, self._announcer, self._settings.ffprobe)
 
     def start(self, tenant_id: str, camera_id: str) -> CameraStatus:
         """Start recording the camera; starting one already recorded changes nothing."""
