@@ -1,16 +1,39 @@
-"""Writes: turning SegmentCompleted events into Recording rows."""
+"""Writes: turning segment events into Recording rows, and keeping those rows true.
+
+One function per event type, each idempotent: a redelivered event changes nothing more.
+"""
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from apps.cameras.models import Camera
-from apps.core.exceptions import Conflict, InvalidInput
+from apps.core.exceptions import Conflict, InvalidInput, ResourceNotFound
 from apps.playback.errors import UnknownCamera
-from apps.playback.models import Recording, RecordingStatus
+from apps.playback.models import Recording, RecordingStatus, RecordingTier
 from domain.playback.recording import is_safe_relative_path
-from vms_common.contracts import SegmentCompleted
+from vms_common.contracts import (
+    Event,
+    SegmentCompleted,
+    SegmentCorrupt,
+    SegmentDeleted,
+    SegmentTiered,
+)
 from vms_common.logging import get_logger
 
 logger = get_logger(__name__)
+
+
+def segment_event_persist(event: Event) -> Any:
+    """Apply any segment event to the recordings; the consumer's one entry point."""
+    apply = _APPLIERS.get(type(event))
+    if apply is None:
+        raise InvalidInput(
+            f"not a segment event: {event.routing_key}",
+            code="unexpected_event",
+            extra={"routing_key": event.routing_key},
+        )
+    return apply(event)
 
 
 def recording_persist(*, event: SegmentCompleted) -> Recording:
@@ -23,28 +46,127 @@ def recording_persist(*, event: SegmentCompleted) -> Recording:
     camera = _camera_of(event)
     if event.end <= event.start:
         raise InvalidInput("segment ends before it starts", code="invalid_segment")
-    if not is_safe_relative_path(event.path):
-        raise InvalidInput(
-            "segment path must be relative to the recordings root",
-            code="invalid_segment",
-            extra={"path": event.path},
+    _check_path(event.path)
+    init_size = event.init_size_bytes
+    if init_size is not None and init_size >= event.size_bytes:
+        # Playback works it out from the file instead; the segment itself is fine.
+        logger.warning(
+            "init section size not below the segment size, ignored",
+            init_size_bytes=init_size,
+            size_bytes=event.size_bytes,
         )
-    recording, created = Recording.objects.get_or_create(
-        event_id=event.event_id,
-        defaults={
-            "tenant_id": camera.tenant_id,
-            "camera": camera,
+        init_size = None
+    return _store(
+        event,
+        camera,
+        {
             "start": event.start,
             "end": event.end,
             "duration_s": event.duration_s,
             "path": event.path,
             "size_bytes": event.size_bytes,
+            "init_size_bytes": init_size,
             "codec": event.codec,
             "width": event.width,
             "height": event.height,
             "sha256": event.sha256,
             "status": RecordingStatus.OK,
         },
+    )
+
+
+def recording_corrupt_persist(*, event: SegmentCorrupt) -> Recording:
+    """Store a segment the recorder could not verify, flagged corrupt, once per `event_id`.
+
+    It is listed by the playback API as corrupt, counted as a gap and never played.
+    """
+    camera = _camera_of(event)
+    if event.end < event.start:
+        raise InvalidInput("segment ends before it starts", code="invalid_segment")
+    _check_path(event.path)
+    return _store(
+        event,
+        camera,
+        {
+            "start": event.start,
+            "end": event.end,
+            "duration_s": (event.end - event.start).total_seconds(),
+            "path": event.path,
+            "size_bytes": event.size_bytes,
+            "codec": "",
+            "width": 0,
+            "height": 0,
+            "sha256": event.sha256,
+            "status": RecordingStatus.CORRUPT,
+            "status_reason": event.reason[:1000],
+        },
+    )
+
+
+def recording_delete(*, event: SegmentDeleted) -> int:
+    """Forget the recording at the event's path; how many rows went (0 when already gone)."""
+    camera = _camera_of(event)
+    _check_path(event.path)
+    deleted, _ = Recording.objects.filter(
+        tenant_id=camera.tenant_id, camera=camera, path=event.path
+    ).delete()
+    logger.info(
+        "recording deleted" if deleted else "deleted segment had no recording, nothing to do",
+        path=event.path,
+        reason=event.reason.value,
+        event_id=str(event.event_id),
+        rows=deleted,
+    )
+    return deleted
+
+
+def recording_tier(*, event: SegmentTiered) -> int:
+    """Note that the recording at the event's path now lives in S3 at `location`.
+
+    Raises ResourceNotFound (`recording_not_found`) when no recording has that path:
+    events of one camera arrive in order, so its SegmentCompleted should have come first.
+    """
+    camera = _camera_of(event)
+    _check_path(event.path)
+    updated = Recording.objects.filter(
+        tenant_id=camera.tenant_id, camera=camera, path=event.path
+    ).update(tier=RecordingTier.S3, location=event.location)
+    if not updated:
+        raise ResourceNotFound(
+            "no recording at the tiered segment's path",
+            code="recording_not_found",
+            extra={"path": event.path, "camera_id": event.camera_id},
+        )
+    logger.info("recording tiered", path=event.path, location=event.location, rows=updated)
+    return updated
+
+
+def recording_flag_corrupt(*, recording_id: int, reason: str) -> None:
+    """Flag a recording found unplayable (e.g. its file is shorter than recorded)."""
+    Recording.objects.filter(pk=recording_id).update(
+        status=RecordingStatus.CORRUPT, status_reason=reason[:1000]
+    )
+    logger.warning("recording flagged corrupt", recording_id=recording_id, reason=reason)
+
+
+def recording_init_sizes_store(sizes: dict[int, int]) -> None:
+    """Store init section sizes found for older rows that lacked them."""
+    rows = [Recording(pk=pk, init_size_bytes=size) for pk, size in sizes.items()]
+    Recording.objects.bulk_update(rows, ["init_size_bytes"], batch_size=500)
+
+
+_APPLIERS: dict[type[Event], Callable[[Any], Any]] = {
+    SegmentCompleted: lambda event: recording_persist(event=event),
+    SegmentCorrupt: lambda event: recording_corrupt_persist(event=event),
+    SegmentDeleted: lambda event: recording_delete(event=event),
+    SegmentTiered: lambda event: recording_tier(event=event),
+}
+
+
+def _store(event: Event, camera: Camera, fields: dict[str, Any]) -> Recording:
+    recording, created = Recording.objects.get_or_create(
+        event_id=event.event_id,
+        defaults={"tenant_id": camera.tenant_id, "camera": camera, **fields},
     )
     if not created and recording.camera_id != camera.id:
         raise Conflict(
@@ -55,12 +177,22 @@ def recording_persist(*, event: SegmentCompleted) -> Recording:
     logger.info(
         "recording persisted" if created else "duplicate segment event ignored",
         recording_id=recording.id,
+        status=recording.status,
         event_id=str(event.event_id),
     )
     return recording
 
 
-def _camera_of(event: SegmentCompleted) -> Camera:
+def _check_path(path: str) -> None:
+    if not is_safe_relative_path(path):
+        raise InvalidInput(
+            "segment path must be relative to the recordings root",
+            code="invalid_segment",
+            extra={"path": path},
+        )
+
+
+def _camera_of(event: Event) -> Camera:
     extra = {"tenant_id": event.tenant_id, "camera_id": event.camera_id}
     try:
         tenant_id = uuid.UUID(event.tenant_id)

@@ -76,3 +76,37 @@ def is_safe_relative_path(path: str) -> bool:
         return False
     candidate = PurePosixPath(path)
     return not candidate.is_absolute() and ".." not in candidate.parts
+
+
+class StorageTier(StrEnum):
+    LOCAL = "local"
+    S3 = "s3"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedSegment:
+    """One recorded segment file as playback needs it: where, when, how big, whether good.
+
+    `init_size_bytes` is the length of the file's init section (ftyp + moov) at offset 0,
+    the rest being media fragments; None when not known yet.
+    """
+
+    id: int
+    start: datetime
+    end: datetime
+    duration_s: float
+    status: SegmentStatus
+    tier: StorageTier
+    path: str
+    location: str
+    size_bytes: int
+    init_size_bytes: int | None
+    sha256: str
+
+    @property
+    def segment(self) -> Segment:
+        return Segment(self.start, self.end, self.status)
+
+    @property
+    def playable(self) -> bool:
+        return self.segment.playable

@@ -1,7 +1,10 @@
-"""Persisting `segment.completed` events from the `recordings.persist` queue.
+"""Persisting segment events from the `recordings.persist` queue.
 
-The recorder publishes plain JSON contracts (vms_common), not Celery tasks, so the Celery
-worker consumes the queue through a consumer bootstep. Each message is:
+The queue carries `segment.completed`, `segment.corrupt`, `segment.deleted` and
+`segment.tiered` (bound `segment.*`). The routing key names the contract the body is
+decoded with; the decoded event goes to the one persistence entry point, which applies
+it by its type. The recorder publishes plain JSON contracts (vms_common), not Celery
+tasks, so the Celery worker consumes the queue through a consumer bootstep. Each message is:
 
 - persisted and then acked (the ack comes only after the database commit);
 - dead-lettered when it can never succeed (a broken contract, an unknown camera, any other
@@ -28,11 +31,20 @@ from apps.core.exceptions import ApplicationError
 from infrastructure.messaging.broker import topology_declare
 from infrastructure.messaging.dead_letters import DeadLetterError, DeadLetterPublisher
 from vms_common.backoff import Backoff
-from vms_common.contracts import ContractError, SegmentCompleted, decode
+from vms_common.contracts import (
+    ContractError,
+    Event,
+    SegmentCompleted,
+    SegmentCorrupt,
+    SegmentDeleted,
+    SegmentTiered,
+    decode,
+)
 from vms_common.logging import bind, get_logger
 
 PERSIST_QUEUE = "recordings.persist"
 PREFETCH_COUNT = 10
+SEGMENT_EVENTS = (SegmentCompleted, SegmentCorrupt, SegmentDeleted, SegmentTiered)
 
 logger = get_logger(__name__)
 
@@ -66,7 +78,7 @@ class SegmentMessageHandler:
     def __init__(
         self,
         *,
-        persist: Callable[[SegmentCompleted], Any],
+        persist: Callable[[Event], Any],
         dead_letters: DeadLetters,
         reset_database: Callable[[], None],
         backoff: Backoff | None = None,
@@ -96,7 +108,7 @@ class SegmentMessageHandler:
                 event = decode(routing_key, body)
             except ContractError as exc:
                 return self._dead_letter(letter, "contract_error", str(exc))
-            if not isinstance(event, SegmentCompleted):
+            if not isinstance(event, SEGMENT_EVENTS):
                 return self._dead_letter(
                     letter, "unexpected_event", f"cannot persist {routing_key}"
                 )
@@ -104,9 +116,9 @@ class SegmentMessageHandler:
             letter.trace_id = event.trace_id
             return self._persist_event(letter, event)
 
-    def _persist_event(self, letter: "_Letter", event: SegmentCompleted) -> Decision:
+    def _persist_event(self, letter: "_Letter", event: Event) -> Decision:
         try:
-            recording = self._persist(event)
+            result = self._persist(event)
         except (OperationalError, InterfaceError) as exc:
             self._reset_database()
             delay = self._backoff.next_delay()
@@ -127,8 +139,9 @@ class SegmentMessageHandler:
         self._backoff.reset()
         logger.info(
             "segment event stored, acking",
+            routing_key=letter.routing_key,
             event_id=str(event.event_id),
-            recording_id=getattr(recording, "id", None),
+            recording_id=getattr(result, "id", None),
         )
         return Decision(Outcome.PERSISTED)
 
@@ -188,7 +201,7 @@ def _text(value: Any) -> str:
 
 
 class SegmentConsumerStep(bootsteps.ConsumerStep):
-    """Celery consumer bootstep that persists SegmentCompleted events.
+    """Celery consumer bootstep that persists segment events.
 
     On every (re)connection of the worker it declares the topology from the definitions
     file, then consumes `recordings.persist` with a bounded prefetch.
@@ -203,7 +216,7 @@ class SegmentConsumerStep(bootsteps.ConsumerStep):
 
     def start(self, c: Any) -> None:
         # Models can only be imported once Django is set up, i.e. when the worker starts.
-        from apps.playback.services import recording_persist
+        from apps.playback.services import segment_event_persist
 
         if self._dead_letters is not None:
             self._dead_letters.close()
@@ -211,7 +224,7 @@ class SegmentConsumerStep(bootsteps.ConsumerStep):
         dead_letter_exchange = topology.queue(PERSIST_QUEUE)["arguments"]["x-dead-letter-exchange"]
         self._dead_letters = DeadLetterPublisher(settings.RABBITMQ_URL, dead_letter_exchange)
         self.handler = SegmentMessageHandler(
-            persist=lambda event: recording_persist(event=event),
+            persist=segment_event_persist,
             dead_letters=self._dead_letters,
             reset_database=connections.close_all,
         )

@@ -23,7 +23,7 @@ from conftest import TEST_BROKER_URL
 from apps.cameras.services import camera_create
 from apps.playback.models import Recording
 from apps.usuarios.services import tenant_create
-from vms_common.contracts import SegmentCompleted
+from vms_common.contracts import SegmentCompleted, SegmentCorrupt, SegmentDeleted, SegmentTiered
 from vms_common.publisher import Publisher
 from vms_common.settings import DEFAULT_DEFINITIONS
 from vms_common.topology import declare_topology, load_topology
@@ -226,3 +226,46 @@ def test_poison_messages_are_dead_lettered_and_the_worker_keeps_consuming(
     assert unknown_props.headers["x-vms-error"].startswith("unknown_camera:")
     assert SegmentCompleted.model_validate_json(unknown_body) == unknown_camera
     assert Recording.objects.count() == 1
+
+
+def test_corrupt_tiered_and_deleted_segments_are_applied_in_order(
+    worker, channel, publisher, segment_event: Callable[..., SegmentCompleted]
+):
+    camera = camera_create(tenant=tenant_create(name="Acme"), name="Gate")
+    ids = {"tenant_id": str(camera.tenant_id), "camera_id": str(camera.id)}
+    kept = segment_event(camera, T0, T0 + timedelta(minutes=1), init_size_bytes=700)
+    gone = segment_event(camera, T0 + timedelta(minutes=1), T0 + timedelta(minutes=2))
+    corrupt = SegmentCorrupt(
+        **ids,
+        start=T0 + timedelta(minutes=2),
+        end=T0 + timedelta(minutes=2, seconds=30),
+        path="acme/gate/segment_corrupt.mp4",
+        size_bytes=100,
+        sha256="0" * 64,
+        reason="truncated",
+    )
+    tiered = SegmentTiered(
+        **ids, start=kept.start, path=kept.path, location=f"s3://vms-recordings/{kept.path}"
+    )
+    deleted = SegmentDeleted(**ids, start=gone.start, path=gone.path, reason="disk_full")
+    orphan = SegmentTiered(**ids, start=T0, path="acme/gate/never.mp4", location="s3://b0b/k")
+
+    for event in (kept, gone, corrupt, tiered, deleted, orphan):
+        publisher.publish(event)
+
+    [(properties, body)] = dead_letters(channel, 1, worker)
+    assert properties.headers["x-vms-error-code"] == "recording_not_found"
+    assert SegmentTiered.model_validate_json(body) == orphan
+    wait_for(
+        lambda: not Recording.objects.filter(event_id=gone.event_id).exists(),
+        "the deleted segment's recording to go",
+        worker,
+    )
+    rows = {r.event_id: r for r in Recording.objects.all()}
+    assert set(rows) == {kept.event_id, corrupt.event_id}
+    assert (rows[kept.event_id].tier, rows[kept.event_id].location) == ("s3", tiered.location)
+    assert rows[kept.event_id].init_size_bytes == 700
+    assert (rows[corrupt.event_id].status, rows[corrupt.event_id].status_reason) == (
+        "corrupt",
+        "truncated",
+    )

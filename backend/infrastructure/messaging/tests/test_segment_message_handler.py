@@ -7,11 +7,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import InterfaceError, OperationalError
 
+from apps.core.exceptions import ResourceNotFound
 from apps.playback.errors import UnknownCamera
 from infrastructure.messaging.dead_letters import DeadLetterError
 from infrastructure.messaging.segment_consumer import Outcome, SegmentMessageHandler
 from vms_common.backoff import Backoff
-from vms_common.contracts import SegmentCompleted, encode
+from vms_common.contracts import (
+    SegmentCompleted,
+    SegmentCorrupt,
+    SegmentDeleted,
+    SegmentTiered,
+    encode,
+)
 
 T0 = datetime(2026, 11, 23, 19, 30, tzinfo=UTC)
 
@@ -164,3 +171,61 @@ def test_when_the_dead_letter_cannot_be_published_the_message_is_kept():
 
     assert decision.outcome is Outcome.RETRY
     assert 0 < decision.delay_s <= 5.0
+
+
+def other_events() -> list:
+    base = {"tenant_id": str(uuid.uuid4()), "camera_id": str(uuid.uuid4()), "trace_id": "t-9"}
+    path = "t/c/2026/11/23/19/segment_20261123T193000Z.mp4"
+    return [
+        SegmentCorrupt(
+            **base,
+            start=T0,
+            end=T0 + timedelta(seconds=20),
+            path=path,
+            size_bytes=0,
+            sha256=hashlib.sha256(b"").hexdigest(),
+            reason="moov atom not found",
+        ),
+        SegmentDeleted(**base, start=T0, path=path, reason="retention"),
+        SegmentTiered(**base, start=T0, path=path, location=f"s3://vms-recordings/{path}"),
+    ]
+
+
+@pytest.mark.parametrize("event", [an_event(), *other_events()], ids=lambda e: e.routing_key)
+def test_every_segment_event_reaches_persistence_decoded_by_its_routing_key(event):
+    persistence = FakePersistence()
+    handler, _ = make_handler(persist=persistence)
+
+    decision = handler.handle(routing_key=event.routing_key, body=encode(event))
+
+    assert decision.outcome is Outcome.PERSISTED
+    assert persistence.persisted == [event]
+    assert type(persistence.persisted[0]) is type(event)
+
+
+def test_a_body_under_the_wrong_routing_key_is_dead_lettered():
+    letters = FakeDeadLetters()
+    persistence = FakePersistence()
+    handler, _ = make_handler(persist=persistence, dead_letters=letters)
+    deleted = other_events()[1]
+
+    decision = handler.handle(routing_key="segment.tiered", body=encode(deleted))
+
+    assert decision.outcome is Outcome.DEAD_LETTERED
+    assert persistence.persisted == []
+    assert letters.letters[0]["headers"]["x-vms-error"].startswith("contract_error: invalid")
+
+
+def test_a_tiered_segment_without_its_recording_is_dead_lettered_with_a_clear_code():
+    letters = FakeDeadLetters()
+    missing = ResourceNotFound("no recording at the path", code="recording_not_found")
+    handler, _ = make_handler(persist=FakePersistence(missing), dead_letters=letters)
+    tiered = other_events()[2]
+
+    decision = handler.handle(routing_key="segment.tiered", body=encode(tiered))
+
+    assert decision.outcome is Outcome.DEAD_LETTERED
+    headers = letters.letters[0]["headers"]
+    assert headers["x-vms-error-code"] == "recording_not_found"
+    assert headers["x-vms-original-routing-key"] == "segment.tiered"
+    assert headers["trace_id"] == "t-9"

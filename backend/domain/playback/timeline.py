@@ -1,0 +1,85 @@
+"""Coverage of a range cut into equal buckets: recorded seconds, gap seconds, detections.
+
+What a canvas timeline needs to draw a day or a week at once. Time after `now` is neither
+recorded nor a gap (it has not happened yet); corrupt segments cover nothing.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from domain.playback.recording import Segment
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    start: datetime
+    recorded_s: float
+    gap_s: float
+    detections: int
+
+
+class DetectionCounts(Protocol):
+    """Where detection counts per bucket come from (the detections store, once it exists)."""
+
+    def counts(
+        self, *, tenant_id: str, camera_id: str, start: datetime, bucket_s: int, buckets: int
+    ) -> Sequence[int]: ...
+
+
+def bucket_count(start: datetime, end: datetime, bucket_s: int) -> int:
+    return math.ceil((end - start).total_seconds() / bucket_s)
+
+
+def coverage_buckets(
+    segments: Iterable[Segment],
+    *,
+    start: datetime,
+    end: datetime,
+    bucket_s: int,
+    now: datetime,
+    detections: Sequence[int] | None = None,
+) -> list[Bucket]:
+    """One bucket per `bucket_s` seconds from `start`; the last one may end past `end`.
+
+    Only `[start, min(end, now))` counts. Overlapping segments are counted once. One pass
+    over the segments sorted by start, plus one over the buckets.
+    """
+    count = bucket_count(start, end, bucket_s)
+    horizon_s = max(0.0, (min(end, now) - start).total_seconds())
+    recorded = [0.0] * count
+    covered_until = 0.0
+    for segment in sorted((s for s in segments if s.playable), key=lambda s: s.start):
+        first = max((segment.start - start).total_seconds(), covered_until)
+        last = min((segment.end - start).total_seconds(), horizon_s)
+        if last <= first:
+            continue
+        covered_until = last
+        _spread(recorded, first, last, bucket_s)
+    buckets = []
+    for index in range(count):
+        bucket_start = index * bucket_s
+        elapsed = min(max(horizon_s - bucket_start, 0.0), bucket_s)
+        recorded_s = min(recorded[index], elapsed)
+        buckets.append(
+            Bucket(
+                start=start + timedelta(seconds=bucket_start),
+                recorded_s=round(recorded_s, 3),
+                gap_s=round(elapsed - recorded_s, 3),
+                detections=detections[index] if detections is not None else 0,
+            )
+        )
+    return buckets
+
+
+def _spread(recorded: list[float], first: float, last: float, bucket_s: int) -> None:
+    """Add the seconds `[first, last)` to the buckets they fall in."""
+    index = int(first // bucket_s)
+    while first < last and index < len(recorded):
+        bucket_end = (index + 1) * bucket_s
+        upto = min(last, bucket_end)
+        recorded[index] += upto - first
+        first = upto
+        index += 1
