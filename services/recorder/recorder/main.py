@@ -20,6 +20,9 @@ from starlette.exceptions import HTTPException
 
 from recorder.announcer import OutboxAnnouncer
 from recorder.manager import RecordingManager, UnknownCamera
+from recorder.policies import PolicyStore
+from recorder.policy_api import policy_routes
+from recorder.scheduler import Housekeeping
 from recorder.settings import RecorderSettings
 from recorder.supervision import CameraStatus
 from vms_common.contracts import Identifier
@@ -64,6 +67,8 @@ def _error(
 def create_app(settings: RecorderSettings | None = None) -> FastAPI:
     settings = settings or RecorderSettings()  # type: ignore[call-arg]
 
+    policies = PolicyStore(settings.recordings_root, settings.retention_days_default)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging("recorder", settings.log_level)
@@ -73,7 +78,10 @@ def create_app(settings: RecorderSettings | None = None) -> FastAPI:
         announcer.start()
         app.state.manager = RecordingManager(settings, announcer)
         app.state.manager.recover()  # what a crash left behind, before any camera starts
+        housekeeping = Housekeeping.build(settings, policies, announcer)
+        housekeeping.start()
         yield
+        housekeeping.stop()
         app.state.manager.stop_all()
         announcer.flush()
         announcer.close()
@@ -107,6 +115,8 @@ def create_app(settings: RecorderSettings | None = None) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         return _error(exc.status_code, str(exc.detail), "http_error")
+
+    app.include_router(policy_routes(policies), dependencies=protected)
 
     @app.post("/record/start", dependencies=protected, status_code=202)
     def record_start(camera: CameraRef, recordings: Manager) -> CameraStatusOut:

@@ -1,8 +1,9 @@
 """Recorder settings, read from the environment."""
 
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
 from vms_common.settings import REPO_ROOT, ServiceSettings
 
@@ -18,3 +19,27 @@ class RecorderSettings(ServiceSettings):
     stall_timeout_s: float = Field(default=10.0, gt=0)
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
+
+    # cleanup and tiering (recorder/cleanup.py, tiering.py, scheduler.py)
+    retention_days_default: int = Field(default=30, ge=1, le=3650)
+    cleanup_at: str = Field(default="02:00", pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")
+    emergency_check_s: float = Field(default=60.0, gt=0)
+    emergency_disk_percent: float = Field(default=90.0, gt=0, le=100)
+    emergency_target_percent: float = Field(default=85.0, gt=0, le=100)
+    tiering_after_days: int = Field(default=7, ge=0)
+    s3_endpoint_url: str = ""
+    s3_bucket: str = Field(
+        default="vms-recordings", pattern=r"^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
+    )
+    aws_region: str = "us-east-1"
+
+    @model_validator(mode="after")
+    def _emergency_target_below_mark(self) -> Self:
+        if self.emergency_target_percent >= self.emergency_disk_percent:
+            raise ValueError("EMERGENCY_TARGET_PERCENT must be below EMERGENCY_DISK_PERCENT")
+        return self
+
+    @property
+    def tiering_enabled(self) -> bool:
+        """Tiering is off with TIERING_AFTER_DAYS=0 or an empty S3_BUCKET."""
+        return self.tiering_after_days > 0 and bool(self.s3_bucket)
