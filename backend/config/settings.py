@@ -65,6 +65,18 @@ FRONTEND_DIST = _path("FRONTEND_DIST", REPO_ROOT / "frontend" / "dist")
 PLAYBACK_MAX_RANGE_HOURS = env.int("PLAYBACK_MAX_RANGE_HOURS", default=24)
 SEGMENT_URL_TTL_SECONDS = env.int("SEGMENT_URL_TTL_SECONDS", default=3600)
 
+# Evidence export: clips and manifests under EXPORTS_ROOT/{tenant}/{export id}/.
+EXPORTS_ROOT = _path("EXPORTS_ROOT", REPO_ROOT / ".var" / "exports")
+EXPORT_MAX_RANGE_HOURS = env.int("EXPORT_MAX_RANGE_HOURS", default=24)
+EXPORT_URL_TTL_SECONDS = env.int("EXPORT_URL_TTL_SECONDS", default=3600)
+
+# The recorder's API, to which each camera's retention and evidence holds are pushed.
+RECORDER_URL = env.str("RECORDER_URL", default="http://127.0.0.1:8003")
+RECORDER_API_TOKEN = _secret(
+    "RECORDER_API_TOKEN", "insecure-development-recorder-token-not-for-production"
+)
+RECORDER_TIMEOUT_S = env.float("RECORDER_TIMEOUT_S", default=5.0)
+
 # --- Django ---------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -78,6 +90,8 @@ INSTALLED_APPS = [
     "apps.usuarios",
     "apps.cameras",
     "apps.playback",
+    "apps.audit",
+    "apps.evidence",
 ]
 
 MIDDLEWARE = [

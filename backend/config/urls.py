@@ -9,6 +9,7 @@ api_patterns = [
     re_path(r"^health/?$", HealthApi.as_view(), name="health"),
     path("", include("apps.usuarios.urls")),
     path("", include("apps.cameras.urls")),
+    path("", include("apps.evidence.urls")),  # before playback: /playback/{id}/export
     path("", include("apps.playback.urls")),
     re_path(r"^", api_not_found),
 ]

@@ -15,7 +15,8 @@ def run_django(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("DJANGO_SECRET_KEY", "JWT_SECRET", "ENVIRONMENT", "DEBUG")
+        if key
+        not in ("DJANGO_SECRET_KEY", "JWT_SECRET", "RECORDER_API_TOKEN", "ENVIRONMENT", "DEBUG")
     }
     environment.update(env)
     return subprocess.run(
@@ -35,6 +36,7 @@ def run_django(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"DJANGO_SECRET_KEY": "short", "JWT_SECRET": STRONG}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_SECRET_KEY": STRONG * 2}, "JWT_SECRET"),
         ({"DJANGO_SECRET_KEY": STRONG * 2, "JWT_SECRET": "x" * 31}, "JWT_SECRET"),
+        ({"DJANGO_SECRET_KEY": STRONG * 2, "JWT_SECRET": STRONG}, "RECORDER_API_TOKEN"),
     ],
 )
 def test_production_refuses_missing_or_short_secrets(secrets, named):
@@ -54,6 +56,7 @@ def test_production_settings_pass_the_deployment_checks():
         ENVIRONMENT="production",
         DJANGO_SECRET_KEY="k2J9-fQ8%zL1@wX5*vB7#nM3^pR6&tY4(hU0)eI2_oA8+sD1=gF9",
         JWT_SECRET="jwt-secret-of-at-least-thirty-two-characters",
+        RECORDER_API_TOKEN="recorder-token-of-at-least-thirty-two-chars",
         ALLOWED_HOSTS="vms.example.com",
     )
 

@@ -13,7 +13,13 @@ def test_camera_list_shows_only_the_users_tenant(auth_client, camera, other_tena
 
     assert response.status_code == 200
     assert response.json() == [
-        {"id": str(camera.id), "name": "Front door", "enabled": True, "last_segment_end": None}
+        {
+            "id": str(camera.id),
+            "name": "Front door",
+            "enabled": True,
+            "retention_days": 30,
+            "last_segment_end": None,
+        }
     ]
 
 
