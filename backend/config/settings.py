@@ -64,6 +64,17 @@ RECORDINGS_ROOT = _path("RECORDINGS_ROOT", REPO_ROOT / ".var" / "recordings")
 FRONTEND_DIST = _path("FRONTEND_DIST", REPO_ROOT / "frontend" / "dist")
 PLAYBACK_MAX_RANGE_HOURS = env.int("PLAYBACK_MAX_RANGE_HOURS", default=24)
 SEGMENT_URL_TTL_SECONDS = env.int("SEGMENT_URL_TTL_SECONDS", default=3600)
+PLAYLIST_URL_TTL_SECONDS = env.int("PLAYLIST_URL_TTL_SECONDS", default=3600)
+PLAYBACK_TIMELINE_MAX_DAYS = env.int("PLAYBACK_TIMELINE_MAX_DAYS", default=31)
+PLAYBACK_TIMELINE_MAX_BUCKETS = env.int("PLAYBACK_TIMELINE_MAX_BUCKETS", default=2000)
+
+# Tiered segments in S3 (an empty endpoint means AWS; credentials from the AWS_* variables).
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")
+S3_BUCKET = env.str("S3_BUCKET", default="vms-recordings")
+AWS_REGION = env.str("AWS_REGION", default="us-east-1")
+S3_CONNECT_TIMEOUT_S = env.float("S3_CONNECT_TIMEOUT_S", default=3.0)
+S3_READ_TIMEOUT_S = env.float("S3_READ_TIMEOUT_S", default=20.0)
+
 
 # Evidence export: clips and manifests under EXPORTS_ROOT/{tenant}/{export id}/.
 EXPORTS_ROOT = _path("EXPORTS_ROOT", REPO_ROOT / ".var" / "exports")
