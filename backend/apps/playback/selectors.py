@@ -1,54 +1,134 @@
-"""Reads: recordings of a camera in a time range, and single recordings, tenant-scoped."""
+"""Reads: recordings of a camera in a time range, its playlist and timeline, tenant-scoped."""
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.cameras.models import Camera
 from apps.core.exceptions import AuthenticationRequired, ResourceNotFound
 from apps.playback.models import Recording
-from domain.playback.recording import Gap, Segment, SegmentStatus, find_gaps
-from infrastructure.auth.segment_urls import segment_signature_user_id
-
-# Segments are 1 to 5 minutes long; a range query looks this far back for a segment that
-# started before the range and still overlaps it, so the index on (camera, start) bounds it.
-LONGEST_SEGMENT = timedelta(hours=6)
+from apps.playback.segment_links import SegmentLinks, segment_link_expiry
+from apps.playback.services import recording_init_sizes_fill
+from domain.playback.hls import vod_playlist
+from domain.playback.recording import Gap, RecordedSegment, Segment, find_gaps
+from domain.playback.timeline import Bucket, DetectionCounts, bucket_count, coverage_buckets
+from infrastructure.auth.link_signatures import (
+    PLAYLIST,
+    SEGMENT_FILE,
+    link_signature_user_id,
+    micros,
+)
+from infrastructure.persistence.recording_repository import (
+    coverage_in_range,
+    recordings_in_range,
+)
 
 
 @dataclass(frozen=True)
-class Timeline:
+class PlaybackRange:
     """What was recorded between `start` and `end`, and where the holes are."""
 
     camera: Camera
     start: datetime
     end: datetime
-    recordings: list[Recording]
+    recordings: list[RecordedSegment]
     gaps: list[Gap]
 
 
-def recordings_in_range(*, camera: Camera, start: datetime, end: datetime) -> QuerySet[Recording]:
-    """The camera's recordings that overlap `[start, end)`, ordered by start."""
-    return Recording.objects.filter(
-        tenant_id=camera.tenant_id,
-        camera=camera,
-        start__lt=end,
-        start__gt=start - LONGEST_SEGMENT,
-        end__gt=start,
-    ).order_by("start", "id")
+@dataclass(frozen=True)
+class Timeline:
+    camera: Camera
+    start: datetime
+    end: datetime
+    bucket_s: int
+    buckets: list[Bucket]
+
+
+class NoDetectionsStored:
+    """Detection counts until detections are stored (a later issue): none, not invented.
+
+    The detections store will provide a DetectionCounts adapter answering with one
+    count per bucket, e.g. a GROUP BY over the bucket index in SQL.
+    """
+
+    def counts(
+        self, *, tenant_id: str, camera_id: str, start: datetime, bucket_s: int, buckets: int
+    ) -> Sequence[int]:
+        return [0] * buckets
+
+
+def camera_recordings_in_range(
+    *, camera: Camera, start: datetime, end: datetime
+) -> list[RecordedSegment]:
+    """The camera's recordings (any status) overlapping `[start, end)`, by start."""
+    return recordings_in_range(
+        camera_id=camera.id, tenant_id=camera.tenant_id, start=start, end=end
+    )
+
+
+def playback_range(
+    *, camera: Camera, start: datetime, end: datetime, now: datetime | None = None
+) -> PlaybackRange:
+    recordings = camera_recordings_in_range(camera=camera, start=start, end=end)
+    gaps = find_gaps(
+        (r.segment for r in recordings), start=start, end=end, now=now or timezone.now()
+    )
+    return PlaybackRange(camera=camera, start=start, end=end, recordings=recordings, gaps=gaps)
+
+
+def detections_per_bucket(
+    *,
+    camera: Camera,
+    start: datetime,
+    bucket_s: int,
+    buckets: int,
+    source: DetectionCounts | None = None,
+) -> Sequence[int]:
+    """Detections of the camera counted per bucket, from the detection store's port."""
+    counts = (source or NoDetectionsStored()).counts(
+        tenant_id=str(camera.tenant_id),
+        camera_id=str(camera.id),
+        start=start,
+        bucket_s=bucket_s,
+        buckets=buckets,
+    )
+    if len(counts) != buckets:
+        raise ValueError(f"detection counts for {len(counts)} buckets, expected {buckets}")
+    return counts
 
 
 def playback_timeline(
-    *, camera: Camera, start: datetime, end: datetime, now: datetime | None = None
+    *,
+    camera: Camera,
+    start: datetime,
+    end: datetime,
+    bucket_s: int,
+    now: datetime | None = None,
+    detections: DetectionCounts | None = None,
 ) -> Timeline:
-    recordings = list(recordings_in_range(camera=camera, start=start, end=end))
-    segments = [Segment(r.start, r.end, SegmentStatus(r.status)) for r in recordings]
-    gaps = find_gaps(segments, start=start, end=end, now=now or timezone.now())
-    return Timeline(camera=camera, start=start, end=end, recordings=recordings, gaps=gaps)
+    """Recorded and gap seconds and detections per bucket of `bucket_s` from `start`."""
+    rows = coverage_in_range(camera_id=camera.id, tenant_id=camera.tenant_id, start=start, end=end)
+    counts = detections_per_bucket(
+        camera=camera,
+        start=start,
+        bucket_s=bucket_s,
+        buckets=bucket_count(start, end, bucket_s),
+        source=detections,
+    )
+    buckets = coverage_buckets(
+        (Segment(row[0], row[1], row[2]) for row in rows),
+        start=start,
+        end=end,
+        bucket_s=bucket_s,
+        now=now or timezone.now(),
+        detections=counts,
+    )
+    return Timeline(camera=camera, start=start, end=end, bucket_s=bucket_s, buckets=buckets)
 
 
 def recording_get_for_user(user: Any, recording_id: int) -> Recording:
@@ -60,14 +140,56 @@ def recording_get_for_user(user: Any, recording_id: int) -> Recording:
     return recording
 
 
-def reader_of_signed_link(*, signature: str, recording_id: int) -> Any:
+def reader_of_signed_link(*, signature: str, expires: Any, recording_id: int) -> Any:
     """The active user a segment link was signed for; 401 when it is bad or expired."""
-    user_id = segment_signature_user_id(
-        signature=signature,
-        recording_id=recording_id,
-        max_age_s=settings.SEGMENT_URL_TTL_SECONDS,
+    user_id = link_signature_user_id(
+        purpose=SEGMENT_FILE, signature=signature, parts=(recording_id,), expires=expires
     )
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    return _active_user(user_id)
+
+
+def reader_of_signed_playlist(
+    *, signature: str, expires: Any, camera_id: str, start: datetime, end: datetime
+) -> Any:
+    """The active user a playlist link was signed for; 401 when it is bad or expired."""
+    try:
+        camera_key = str(uuid.UUID(camera_id))
+    except ValueError:
+        raise AuthenticationRequired("the link is not valid", code="invalid_signature") from None
+    user_id = link_signature_user_id(
+        purpose=PLAYLIST,
+        signature=signature,
+        parts=(camera_key, micros(start), micros(end)),
+        expires=expires,
+    )
+    return _active_user(user_id)
+
+
+def _active_user(user_id: str) -> Any:
+    user = get_user_model().objects.filter(pk=_int_or_none(user_id), is_active=True).first()
     if user is None:
-        raise AuthenticationRequired("the segment link is not valid", code="invalid_signature")
+        raise AuthenticationRequired("the link is not valid", code="invalid_signature")
     return user
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def playback_playlist(*, camera: Camera, start: datetime, end: datetime, user_id: Any) -> str:
+    """The HLS VOD playlist of the camera's playable recordings overlapping the range.
+
+    Segment links are signed for `user_id` and stay valid for the TTL plus the length of
+    the range, so that playing the whole range does not outlive them. Older rows without
+    an init section size get it from their files, once (see recording_init_sizes_fill).
+    """
+    segments = camera_recordings_in_range(camera=camera, start=start, end=end)
+    if any(s.playable and s.init_size_bytes is None for s in segments):
+        segments = recording_init_sizes_fill(segments)
+    links = SegmentLinks(
+        user_id=user_id, expires=segment_link_expiry((end - start).total_seconds())
+    )
+    return vod_playlist(segments, lambda segment: links(segment.id))

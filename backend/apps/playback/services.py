@@ -3,15 +3,23 @@
 One function per event type, each idempotent: a redelivered event changes nothing more.
 """
 
+import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from apps.cameras.models import Camera
 from apps.core.exceptions import Conflict, InvalidInput, ResourceNotFound
 from apps.playback.errors import UnknownCamera
 from apps.playback.models import Recording, RecordingStatus, RecordingTier
-from domain.playback.recording import is_safe_relative_path
+from domain.playback.mp4 import Mp4Error
+from domain.playback.recording import RecordedSegment, SegmentStatus, is_safe_relative_path
+from infrastructure.storage.errors import (
+    RecordingFileMissing,
+    RecordingFileTruncated,
+    StorageUnavailable,
+)
+from infrastructure.storage.recordings import recording_init_size
 from vms_common.contracts import (
     Event,
     SegmentCompleted,
@@ -149,10 +157,45 @@ def recording_flag_corrupt(*, recording_id: int, reason: str) -> None:
     logger.warning("recording flagged corrupt", recording_id=recording_id, reason=reason)
 
 
-def recording_init_sizes_store(sizes: dict[int, int]) -> None:
-    """Store init section sizes found for older rows that lacked them."""
-    rows = [Recording(pk=pk, init_size_bytes=size) for pk, size in sizes.items()]
-    Recording.objects.bulk_update(rows, ["init_size_bytes"], batch_size=500)
+def recording_init_sizes_fill(segments: Sequence[RecordedSegment]) -> list[RecordedSegment]:
+    """The segments with the init section size of older rows worked out from their files.
+
+    Sizes found are stored, so each file is read once. A file cut short or not a
+    fragmented MP4 gets its recording flagged corrupt; a file that cannot be read now
+    (missing, storage unreachable) is left without a size, which the playlist skips.
+    """
+    found: dict[int, int] = {}
+    broken: dict[int, str] = {}
+    for segment in segments:
+        if not segment.playable or segment.init_size_bytes is not None:
+            continue
+        try:
+            found[segment.id] = recording_init_size(segment)
+        except RecordingFileTruncated as exc:
+            broken[segment.id] = exc.message
+        except Mp4Error as exc:
+            broken[segment.id] = f"not a complete fragmented MP4: {exc}"
+        except (RecordingFileMissing, StorageUnavailable) as exc:
+            logger.warning(
+                "init section of a recording unknown, left out of the playlist",
+                recording_id=segment.id,
+                error=exc.message,
+            )
+    if found:
+        rows = [Recording(pk=pk, init_size_bytes=size) for pk, size in found.items()]
+        Recording.objects.bulk_update(rows, ["init_size_bytes"], batch_size=500)
+    for recording_id, reason in broken.items():
+        recording_flag_corrupt(recording_id=recording_id, reason=reason)
+    if not found and not broken:
+        return list(segments)
+    return [
+        dataclasses.replace(segment, init_size_bytes=found[segment.id])
+        if segment.id in found
+        else dataclasses.replace(segment, status=SegmentStatus.CORRUPT)
+        if segment.id in broken
+        else segment
+        for segment in segments
+    ]
 
 
 _APPLIERS: dict[type[Event], Callable[[Any], Any]] = {

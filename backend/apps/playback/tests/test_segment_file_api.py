@@ -2,16 +2,15 @@ import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.core import signing
 from django.test import AsyncClient
 
 from apps.playback.file_responses import CHUNK_SIZE
 from apps.playback.models import Recording
 from apps.playback.segment_links import segment_file_url
-from infrastructure.auth.segment_urls import SEGMENT_FILE_SALT, segment_signature_payload
 from infrastructure.auth.tokens import token_pair_for_user
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -131,20 +130,33 @@ def test_a_signature_for_another_recording_is_refused(
     assert response.status_code == 401
 
 
-def test_an_expired_signature_is_refused(api_client, user, recording, settings):
-    class SignedTwoHoursAgo(signing.TimestampSigner):
-        def timestamp(self) -> str:
-            return signing.b62_encode(int(time.time()) - 7200)
-
-    sig = SignedTwoHoursAgo(salt=SEGMENT_FILE_SALT).sign_object(
-        segment_signature_payload(recording_id=recording.id, user_id=user.pk)
+def test_an_expired_signature_is_refused(api_client, user, recording):
+    expired = segment_file_url(
+        recording_id=recording.id, user_id=user.pk, expires=int(time.time()) - 1
     )
-    settings.SEGMENT_URL_TTL_SECONDS = 3600
 
-    response = api_client.get(file_url(recording.id), {"sig": sig})
+    response = api_client.get(expired)
 
     assert response.status_code == 401
     assert response.json()["code"] == "signature_expired"
+
+
+def test_a_signature_with_its_expiry_moved_is_refused(api_client, user, recording):
+    signed = segment_file_url(recording_id=recording.id, user_id=user.pk)
+    exp = parse_qs(urlsplit(signed).query)["exp"][0]
+
+    response = api_client.get(signed.replace(f"exp={exp}", f"exp={int(exp) + 86400}"))
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_signature"
+
+
+def test_a_signature_made_for_another_user_id_is_refused(api_client, user, other_user, recording):
+    signed = segment_file_url(recording_id=recording.id, user_id=user.pk)
+
+    response = api_client.get(signed.replace(f"sig={user.pk}.", f"sig={other_user.pk}."))
+
+    assert response.status_code == 401
 
 
 def test_a_signature_of_a_deactivated_user_is_refused(api_client, user, recording):
@@ -186,6 +198,24 @@ def test_a_missing_file_is_404(auth_client, camera, make_recording):
 
     assert response.status_code == 404
     assert response.json()["code"] == "recording_file_not_found"
+    assert response.json()["message"]
+
+
+def test_a_file_shorter_than_recorded_is_404_saying_it_was_cut_off(
+    auth_client, recording, settings
+):
+    path = Path(settings.RECORDINGS_ROOT) / recording.path
+    path.write_bytes(CONTENT[:1000])
+
+    response = auth_client.get(file_url(recording.id), HTTP_RANGE="bytes=0-99")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "recording_file_truncated"
+    assert response.json()["extra"] == {
+        "recording_id": recording.id,
+        "size": 1000,
+        "expected": len(CONTENT),
+    }
 
 
 @pytest.mark.parametrize("stored_path", ["../outside.mp4", "a/../../outside.mp4"])
@@ -218,12 +248,12 @@ def test_a_symlink_leading_out_of_the_root_is_404(auth_client, recording, settin
 def test_a_symlink_within_the_root_is_served(auth_client, recording, settings):
     root = Path(settings.RECORDINGS_ROOT)
     target = root / "elsewhere.mp4"
-    target.write_bytes(b"inside")
+    target.write_bytes(CONTENT[::-1])
     link = root / recording.path
     link.unlink()
     os.symlink(target, link)
 
-    assert body_of(auth_client.get(file_url(recording.id))) == b"inside"
+    assert body_of(auth_client.get(file_url(recording.id))) == CONTENT[::-1]
 
 
 def test_under_asgi_the_file_is_streamed_asynchronously(user, recording):
