@@ -37,15 +37,16 @@ def settings(tmp_path, simulator) -> RecorderSettings:
 
 
 class SegmentEvents:
-    """Captures SegmentCompleted events from a private queue bound to `recordings`."""
+    """Captures segment events (SegmentCompleted unless told) from a private queue on `recordings`."""
 
-    def __init__(self) -> None:
+    def __init__(self, binding: str = "segment.completed") -> None:
         self._connection = pika.BlockingConnection(pika.URLParameters(TEST_URL))
         self._channel = self._connection.channel()
         self._channel.exchange_declare("recordings", "topic", durable=True)
         self._queue = self._channel.queue_declare("", exclusive=True).method.queue
-        self._channel.queue_bind(self._queue, "recordings", "segment.completed")
+        self._channel.queue_bind(self._queue, "recordings", binding)
         self.received: list[SegmentCompleted] = []
+        self.binding = binding
 
     def wait_for(
         self, predicate: Callable[[list[SegmentCompleted]], bool], timeout_s: float
@@ -57,7 +58,7 @@ class SegmentEvents:
                 self._connection.sleep(0.2)
                 continue
             event = decode(method.routing_key, body)
-            assert isinstance(event, SegmentCompleted)
+            assert isinstance(event, SegmentCompleted) or self.binding != "segment.completed"
             self.received.append(event)
             if predicate(self.received):
                 return self.received

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from recorder.ffmpeg_recorder import ffmpeg_command
+from recorder.supervision import StallDetector
 from vms_common.backoff import Backoff
 
 
@@ -17,6 +18,51 @@ def test_ffmpeg_copies_the_stream_into_fragmented_mp4_segments():
     assert "-c copy" in joined
     assert "-segment_time 30" in joined
     assert "frag_keyframe" in joined
+    options = command[command.index("-segment_format_options") + 1]
+    assert "frag_duration=1000000" in options.split(":")  # a fragment at least every second
+    assert "flush_packets=1" in options.split(":")  # each fragment reaches the disk at once
     assert "-rtsp_transport tcp" in joined
     assert "-timeout 5000000" in joined
     assert command[-1] == "/w/%06d.mp4"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_run_is_stalled_once_its_progress_mark_stays_the_same_for_the_timeout():
+    clock = FakeClock()
+    detector = StallDetector(10.0, clock)
+    detector.observe(("000000.mp4", 1000))
+    clock.now += 9.9
+    detector.observe(("000000.mp4", 1000))
+    assert not detector.stalled()
+    clock.now += 0.1
+    detector.observe(("000000.mp4", 1000))
+    assert detector.stalled()
+    assert detector.silent_for() == 10.0
+
+
+def test_growth_or_a_new_segment_counts_as_progress():
+    clock = FakeClock()
+    detector = StallDetector(10.0, clock)
+    for mark in [("000000.mp4", 1000), ("000000.mp4", 2000), ("000001.mp4", 1000)]:
+        clock.now += 9.0
+        detector.observe(mark)
+        assert not detector.stalled()
+        assert detector.silent_for() == 0.0
+
+
+def test_a_run_that_never_writes_is_stalled_counting_from_its_start():
+    clock = FakeClock()
+    detector = StallDetector(10.0, clock)
+    clock.now += 5.0
+    detector.observe(None)
+    assert not detector.stalled()
+    clock.now += 5.0
+    detector.observe(None)
+    assert detector.stalled()
