@@ -1,5 +1,13 @@
 import type { TokenStore } from './tokens';
-import type { AccessToken, ApiErrorBody, Camera, PlaybackRange, TokenPair } from './types';
+import type {
+  AccessToken,
+  ApiErrorBody,
+  Camera,
+  ExportJob,
+  PlaybackRange,
+  Timeline,
+  TokenPair,
+} from './types';
 
 /** The subset of `window.fetch` the client needs. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -124,6 +132,42 @@ export class ApiClient {
       { method: 'GET' },
       signal,
     );
+  }
+
+  /** Recorded and gap seconds per bucket of `bucketSeconds` over [start, end). */
+  getTimeline(
+    cameraId: string,
+    start: Date,
+    end: Date,
+    bucketSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<Timeline> {
+    const query = new URLSearchParams({
+      start: start.toISOString(),
+      end: end.toISOString(),
+      bucket: String(bucketSeconds),
+    });
+    return this.authed<Timeline>(
+      `/api/playback/${encodeURIComponent(cameraId)}/timeline?${query.toString()}`,
+      { method: 'GET' },
+      signal,
+    );
+  }
+
+  /** Starts exporting [start, end) of a camera as one clip; answers with the queued job. */
+  startExport(cameraId: string, start: Date, end: Date, signal?: AbortSignal): Promise<ExportJob> {
+    return this.authed<ExportJob>(
+      `/api/playback/${encodeURIComponent(cameraId)}/export`,
+      {
+        method: 'POST',
+        body: JSON.stringify({ start: start.toISOString(), end: end.toISOString() }),
+      },
+      signal,
+    );
+  }
+
+  getExport(id: string, signal?: AbortSignal): Promise<ExportJob> {
+    return this.authed<ExportJob>(`/api/exports/${encodeURIComponent(id)}`, { method: 'GET' }, signal);
   }
 
   // ---- plumbing ------------------------------------------------------------------

@@ -43,6 +43,45 @@ export interface PlaybackRange {
   /** Ordered by start. */
   segments: Segment[];
   gaps: Gap[];
+  /** Signed, absolute-path URL of the HLS VOD playlist for the same range; needs no Authorization header. */
+  hls_url: string;
+}
+
+export interface TimelineBucket {
+  start: string;
+  /** Seconds recorded within the bucket. */
+  recorded_s: number;
+  /** Seconds of the past within the bucket that were not recorded. */
+  gap_s: number;
+  detections: number;
+}
+
+export interface Timeline {
+  camera_id: string;
+  start: string;
+  end: string;
+  /** Length of every bucket, in seconds. */
+  bucket_s: number;
+  buckets: TimelineBucket[];
+}
+
+export type ExportStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface ExportJob {
+  id: string;
+  camera_id: string;
+  start: string;
+  end: string;
+  status: ExportStatus;
+  /** 0..1. */
+  progress: number;
+  error: string | null;
+  created_at: string;
+  finished_at: string | null;
+  sha256: string | null;
+  /** Signed download URLs; null until the export is done. */
+  clip_url: string | null;
+  manifest_url: string | null;
 }
 
 export interface ApiErrorBody {

@@ -54,3 +54,22 @@ export function isRecordingFresh(lastSegmentEnd: string | null, now: Date = new 
   if (Number.isNaN(end)) return false;
   return now.getTime() - end <= FRESH_RECORDING_MS;
 }
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+/** Value for `<input type="datetime-local" step="1">`, in local time, e.g. "2024-05-01T12:03:10". */
+export function toDateTimeLocal(date: Date): string {
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  );
+}
+
+/** The local time typed in a datetime-local input, or null when it is empty or invalid. */
+export function fromDateTimeLocal(value: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}

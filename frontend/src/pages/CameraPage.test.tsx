@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { ApiClient } from '../api/client';
 import { MemoryTokenStore } from '../api/tokens';
 import type { Camera, PlaybackRange } from '../api/types';
 import { apiError, fakeFetch, json, type RecordedRequest } from '../test/fakeFetch';
+import { fakeEngine, fragments } from '../test/fakeEngine';
 import { CAMERA_ID, range, segment } from '../test/fixtures';
 import { CameraPage } from './CameraPage';
 
@@ -19,108 +20,157 @@ const camera: Camera = {
 const NOW = new Date('2024-05-01T12:05:00Z');
 const fixedNow = () => NOW;
 
+// 12:00-12:01, 12:01-12:02, corrupt 12:02-12:03 (not in the playlist), 12:03-12:04.
 const a = segment(1, 0);
 const b = segment(2, 60);
 const broken = segment(3, 120, 60, 'corrupt');
 const c = segment(4, 180);
+const playlist = fragments(
+  ['2024-05-01T12:00:00Z', 60],
+  ['2024-05-01T12:01:00Z', 60],
+  ['2024-05-01T12:03:00Z', 60],
+);
 
-function setup(playback: (request: RecordedRequest, call: number) => PlaybackRange | null, pollIntervalMs = 60_000) {
-  let calls = 0;
+function setup(playback: (request: RecordedRequest) => PlaybackRange | null) {
   const fetch = fakeFetch((request) => {
-    if (request.url === `/api/cameras/${CAMERA_ID}/`) return json(200, camera);
-    if (request.url.startsWith(`/api/playback/${CAMERA_ID}?`)) {
-      calls += 1;
-      const body = playback(request, calls);
+    const url = new URL(request.url, 'http://localhost');
+    if (url.pathname === `/api/cameras/${CAMERA_ID}/`) return json(200, camera);
+    if (url.pathname === `/api/playback/${CAMERA_ID}/timeline`) {
+      return json(200, {
+        camera_id: CAMERA_ID,
+        start: url.searchParams.get('start'),
+        end: url.searchParams.get('end'),
+        bucket_s: Number(url.searchParams.get('bucket')),
+        buckets: [],
+      });
+    }
+    if (url.pathname === `/api/playback/${CAMERA_ID}`) {
+      const body = playback(request);
       return body === null ? json(400, apiError('Bad range.', 'invalid_range')) : json(200, body);
     }
     return json(404, apiError('Not found.', 'not_found'));
   });
   const client = new ApiClient({ fetch, tokens: new MemoryTokenStore({ access: 'a', refresh: 'r' }) });
+  const engine = fakeEngine();
   const view = render(
     <ApiProvider client={client}>
       <MemoryRouter initialEntries={[`/cameras/${CAMERA_ID}`]}>
         <Routes>
-          <Route path="/cameras/:id" element={<CameraPage now={fixedNow} pollIntervalMs={pollIntervalMs} />} />
+          <Route path="/cameras/:id" element={<CameraPage now={fixedNow} engine={engine} />} />
         </Routes>
       </MemoryRouter>
     </ApiProvider>,
   );
-  return { fetch, view, playbackCalls: () => calls };
+  return { fetch, engine, view };
 }
 
 function video(): HTMLVideoElement {
-  return screen.getByTestId<HTMLVideoElement>('playback-video');
+  return screen.getByTestId<HTMLVideoElement>('playback-player');
+}
+
+async function started(engine: ReturnType<typeof fakeEngine>) {
+  await waitFor(() => {
+    expect(engine.sessions).toHaveLength(1);
+  });
+  act(() => {
+    engine.last().events.onPlaylist(playlist);
+  });
+}
+
+function timeUpdate(position: number) {
+  Object.defineProperty(video(), 'currentTime', { configurable: true, value: position });
+  fireEvent.timeUpdate(video());
 }
 
 describe('CameraPage', () => {
-  it('asks for the last 10 minutes and plays the most recent segment', async () => {
-    const { fetch } = setup(() => range([a, b, broken, c]));
+  it('plays the last half hour as HLS from the latest segment and lists the segments', async () => {
+    const { fetch, engine } = setup(() => range([a, b, broken, c]));
 
     expect(await screen.findByRole('heading', { name: 'Front gate' })).toBeInTheDocument();
-    await waitFor(() => {
-      expect(video()).toHaveAttribute('src', c.url);
-    });
-    expect(video().muted).toBe(true);
-    expect(video()).toHaveAttribute('autoplay');
-    expect(video()).toHaveAttribute('controls');
+    await started(engine);
 
-    const request = fetch.requests.find((r) => r.url.startsWith('/api/playback/'));
+    const request = fetch.requests.find((r) => r.url.startsWith(`/api/playback/${CAMERA_ID}?`));
     const query = new URL(request?.url ?? '', 'http://localhost').searchParams;
-    expect(query.get('start')).toBe('2024-05-01T11:55:00.000Z');
+    expect(query.get('start')).toBe('2024-05-01T11:35:00.000Z');
     expect(query.get('end')).toBe('2024-05-01T12:05:00.000Z');
+    expect(engine.last().url).toBe(range([]).hls_url);
+    expect(engine.last().video).toBe(video());
+    expect(engine.last().seeks).toEqual([120]);
+
+    expect(video()).toHaveAttribute('data-state', 'playing');
+    expect(video()).toHaveAttribute('data-playing-at', '2024-05-01T12:03:00.000Z');
+    expect(video().muted).toBe(true);
+    expect(video()).toHaveAttribute('controls');
 
     const items = screen.getAllByTestId('segment-item');
     expect(items).toHaveLength(4);
     expect(items[3]).toHaveAttribute('aria-current', 'true');
   });
 
-  it('plays a clicked segment and advances past corrupt ones on ended', async () => {
-    setup(() => range([a, b, broken, c]));
-    await waitFor(() => {
-      expect(video()).toHaveAttribute('src', c.url);
-    });
+  it('follows the wall clock of the playing frame, across the gap', async () => {
+    const { engine } = setup(() => range([a, b, broken, c]));
+    await started(engine);
 
-    const first = screen.getAllByTestId('segment-item')[1] as HTMLElement;
+    timeUpdate(75);
+    expect(video()).toHaveAttribute('data-playing-at', '2024-05-01T12:01:15.000Z');
+    expect(screen.getAllByTestId('segment-item')[1]).toHaveAttribute('aria-current', 'true');
+
+    timeUpdate(121.5);
+    expect(video()).toHaveAttribute('data-playing-at', '2024-05-01T12:03:01.500Z');
+    expect(screen.getByTestId('player-clock')).toHaveAttribute('datetime', '2024-05-01T12:03:01.500Z');
+  });
+
+  it('seeks to a clicked segment and to a clicked time on the timeline', async () => {
+    const { engine } = setup(() => range([a, b, broken, c]));
+    await started(engine);
+
+    const first = screen.getAllByTestId('segment-item')[0] as HTMLElement;
     await userEvent.setup().click(within(first).getByRole('button'));
-    expect(video()).toHaveAttribute('src', b.url);
+    expect(engine.last().seeks).toEqual([120, 0]);
 
-    fireEvent.ended(video());
-    expect(video()).toHaveAttribute('src', c.url);
+    // The timeline shows 11:11-12:11 on 800 px: x = 660 is 12:00:30.
+    const canvas = screen.getByTestId('timeline-canvas');
+    expect(canvas).toHaveAttribute('data-start', '2024-05-01T11:11:00.000Z');
+    fireEvent.pointerDown(canvas, { pointerId: 1, button: 0, clientX: 660 });
+    fireEvent.pointerUp(canvas, { pointerId: 1, button: 0, clientX: 660 });
+    expect(engine.last().seeks).toEqual([120, 0, 30]);
+    expect(video()).toHaveAttribute('data-playing-at', '2024-05-01T12:00:30.000Z');
+    expect(engine.sessions).toHaveLength(1);
   });
 
-  it('waits after the last segment and plays the next one a poll brings', async () => {
-    const { playbackCalls } = setup((_, call) => (call === 1 ? range([a, b]) : range([a, b, c])), 30);
-    await waitFor(() => {
-      expect(video()).toHaveAttribute('src', b.url);
-    });
-
-    fireEvent.ended(video());
-    await waitFor(() => {
-      expect(video()).toHaveAttribute('src', c.url);
-    });
-    expect(playbackCalls()).toBeGreaterThanOrEqual(2);
+  it('says when a time in a gap plays from the next recording', async () => {
+    const { engine } = setup(() => range([a, b, broken, c]));
+    await started(engine);
+    fireEvent.change(screen.getByLabelText('Jump to time'), { target: { value: '2024-05-01T12:02:20' } });
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Go' }));
+    expect(engine.last().seeks).toEqual([120, 120]);
+    expect(screen.getByTestId('player-notice')).toHaveTextContent(
+      'No recording at 12:02:20; playing from the next recorded time, 12:03:00.',
+    );
   });
 
-  it('stops polling on unmount', async () => {
-    const { view, playbackCalls } = setup(() => range([a]), 20);
-    await waitFor(() => {
-      expect(playbackCalls()).toBeGreaterThanOrEqual(2);
-    });
-    view.unmount();
-    const count = playbackCalls();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(playbackCalls()).toBe(count);
-  });
-
-  it('says so when there are no recordings', async () => {
-    setup(() => range([]));
-    expect(await screen.findByText('No recordings in the last 10 minutes')).toBeInTheDocument();
+  it('says so when there is no recording in the range', async () => {
+    const { engine } = setup(() => range([]));
+    expect(await screen.findByText(/^No recording in this range/, { selector: '.status-message' }))
+      .toBeInTheDocument();
+    expect(video()).toHaveAttribute('data-state', 'empty');
     expect(screen.queryAllByTestId('segment-item')).toHaveLength(0);
-    expect(video()).not.toHaveAttribute('src');
+    expect(engine.sessions).toHaveLength(0);
   });
 
   it('shows playback API errors', async () => {
     setup(() => null);
     expect(await screen.findByRole('alert')).toHaveTextContent('Bad range.');
+    expect(video()).toHaveAttribute('data-state', 'error');
+  });
+
+  it('stops the stream when the page goes away', async () => {
+    const { engine, view } = setup(() => range([a]));
+    await waitFor(() => {
+      expect(engine.sessions).toHaveLength(1);
+    });
+    expect(engine.last().destroyed).toBe(false);
+    view.unmount();
+    expect(engine.last().destroyed).toBe(true);
   });
 });

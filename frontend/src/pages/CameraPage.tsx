@@ -1,90 +1,121 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useApi } from '../api/ApiContext';
 import { errorMessage, isAbortError } from '../api/client';
-import type { Camera } from '../api/types';
+import type { Camera, PlaybackRange, Segment } from '../api/types';
+import { ExportClip } from '../components/ExportClip';
+import { PlaybackPlayer, type PlaybackPlayerHandle } from '../components/PlaybackPlayer';
 import { StatusMessage } from '../components/StatusMessage';
+import { Time } from '../components/Time';
+import { Timeline } from '../components/Timeline';
 import { SegmentList } from '../playback/SegmentList';
-import { SegmentPlayer } from '../playback/SegmentPlayer';
-import { currentSegment } from '../playback/sequence';
-import { usePlayback } from '../playback/usePlayback';
-
-export const PLAYBACK_WINDOW_MS = 10 * 60 * 1000;
-export const PLAYBACK_POLL_MS = 20_000;
+import type { StreamEngine } from '../playback/streamEngine';
+import { followPlayhead, HOUR, windowAround, type TimeWindow } from '../playback/timelineScale';
 
 function systemNow(): Date {
   return new Date();
 }
 
 export interface CameraPageProps {
-  /** Clock used for the playback window; the system clock by default. */
+  /** Clock for "now"; the system clock by default. */
   now?: () => Date;
-  pollIntervalMs?: number;
+  /** Plays HLS; hls.js by default. */
+  engine?: StreamEngine;
+  /** Delay between export progress polls. */
+  exportPollMs?: number;
 }
 
 type CameraState = { camera: Camera | null; error: string | null };
 
+/** The segment of the range that holds `time`, if any. */
+function segmentAt(range: PlaybackRange | null, time: Date | null): Segment | null {
+  if (range === null || time === null) return null;
+  const t = time.getTime();
+  return range.segments.find((s) => Date.parse(s.start) <= t && t < Date.parse(s.end)) ?? null;
+}
+
 function CameraPlayback({
   cameraId,
   now,
-  pollIntervalMs,
+  engine,
+  exportPollMs,
 }: {
   cameraId: string;
   now: () => Date;
-  pollIntervalMs: number;
+  engine: StreamEngine | undefined;
+  exportPollMs: number | undefined;
 }) {
-  const client = useApi();
-  const playback = usePlayback(client, cameraId, {
-    windowMs: PLAYBACK_WINDOW_MS,
-    pollIntervalMs,
-    now,
+  const player = useRef<PlaybackPlayerHandle>(null);
+  const [view, setView] = useState<TimeWindow>(() => {
+    const nowMs = now().getTime();
+    return windowAround(nowMs, HOUR, nowMs);
   });
-  const { range, error, selection, notice } = playback;
-  const segment = currentSegment(selection);
+  const [playhead, setPlayhead] = useState<Date | null>(null);
+  const [range, setRange] = useState<PlaybackRange | null>(null);
+  const lastPlayhead = useRef<number | null>(null);
 
-  if (range === null) {
-    return error === null ? (
-      <StatusMessage kind="loading">Loading recordings…</StatusMessage>
-    ) : (
-      <StatusMessage kind="error">{error}</StatusMessage>
-    );
-  }
+  const onPosition = useCallback(
+    (time: Date) => {
+      const previous = lastPlayhead.current;
+      lastPlayhead.current = time.getTime();
+      setPlayhead(time);
+      setView((current) => followPlayhead(current, previous, time.getTime(), now().getTime()));
+    },
+    [now],
+  );
 
-  const hasSegments = range.segments.length > 0;
-  let placeholder = 'No playable segment in the last 10 minutes';
-  if (!hasSegments) placeholder = 'No recordings in the last 10 minutes';
-  else if (selection.kind === 'waiting') placeholder = 'Waiting for the next segment…';
+  const seek = useCallback((time: Date) => {
+    player.current?.seekTo(time);
+  }, []);
+
+  const current = segmentAt(range, playhead);
 
   return (
     <div className="playback">
       <div className="playback-main">
-        {error !== null && <StatusMessage kind="error">{error}</StatusMessage>}
-        {notice !== null && <StatusMessage kind="error">{notice}</StatusMessage>}
-        <SegmentPlayer
-          segment={segment}
-          placeholder={placeholder}
-          onEnded={playback.ended}
-          onError={playback.failed}
+        <PlaybackPlayer
+          ref={player}
+          cameraId={cameraId}
+          now={now}
+          engine={engine}
+          onPosition={onPosition}
+          onRangeChange={setRange}
         />
+        <Timeline
+          cameraId={cameraId}
+          view={view}
+          onViewChange={setView}
+          playhead={playhead}
+          onSeek={seek}
+          now={now}
+        />
+        <ExportClip cameraId={cameraId} around={playhead} now={now} pollMs={exportPollMs} />
       </div>
       <section className="playback-side" aria-labelledby="segments-title">
-        <h2 id="segments-title">Last 10 minutes</h2>
-        {hasSegments ? (
+        <h2 id="segments-title">Segments</h2>
+        {range !== null && (
+          <p className="muted segments-range">
+            <Time iso={range.start} withDate /> – <Time iso={range.end} withDate />
+          </p>
+        )}
+        {range !== null && range.segments.length > 0 ? (
           <SegmentList
             segments={range.segments}
             gaps={range.gaps}
-            currentId={segment?.id ?? null}
-            onSelect={playback.select}
+            currentId={current?.id ?? null}
+            onSelect={(segment) => {
+              seek(new Date(segment.start));
+            }}
           />
         ) : (
-          <p className="muted">Nothing to list.</p>
+          <p className="muted">{range === null ? 'Loading…' : 'Nothing recorded in this range.'}</p>
         )}
       </section>
     </div>
   );
 }
 
-function CameraView({ cameraId, now, pollIntervalMs }: { cameraId: string } & Required<CameraPageProps>) {
+function CameraView({ cameraId, now, engine, exportPollMs }: { cameraId: string; now: () => Date } & CameraPageProps) {
   const client = useApi();
   const [state, setState] = useState<CameraState>({ camera: null, error: null });
 
@@ -128,15 +159,15 @@ function CameraView({ cameraId, now, pollIntervalMs }: { cameraId: string } & Re
             {camera.name}
             {!camera.enabled && <span className="tag">Disabled</span>}
           </h1>
-          <CameraPlayback cameraId={camera.id} now={now} pollIntervalMs={pollIntervalMs} />
+          <CameraPlayback cameraId={camera.id} now={now} engine={engine} exportPollMs={exportPollMs} />
         </>
       )}
     </section>
   );
 }
 
-export function CameraPage({ now = systemNow, pollIntervalMs = PLAYBACK_POLL_MS }: CameraPageProps) {
+export function CameraPage({ now = systemNow, engine, exportPollMs }: CameraPageProps) {
   const { id = '' } = useParams();
   // A new camera id starts from a clean state.
-  return <CameraView key={id} cameraId={id} now={now} pollIntervalMs={pollIntervalMs} />;
+  return <CameraView key={id} cameraId={id} now={now} engine={engine} exportPollMs={exportPollMs} />;
 }

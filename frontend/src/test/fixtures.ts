@@ -28,5 +28,13 @@ export function range(
   start = '2024-05-01T11:55:00Z',
   end = '2024-05-01T12:05:00Z',
 ): PlaybackRange {
-  return { camera_id: CAMERA_ID, start, end, segments, gaps };
+  const query = new URLSearchParams({ start, end, exp: '1', sig: 'x' });
+  return {
+    camera_id: CAMERA_ID,
+    start,
+    end,
+    segments,
+    gaps,
+    hls_url: `/api/playback/${CAMERA_ID}/playlist.m3u8?${query.toString()}`,
+  };
 }
