@@ -66,7 +66,7 @@ class HttpRecorderClient:
                 "Accept": "application/json",
             },
         )
-        extra = {"method": method, "url": url}
+        extra: dict[str, Any] = {"method": method, "url": url}
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
                 return bytes(response.read())

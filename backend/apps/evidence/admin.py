@@ -1,3 +1,5 @@
+"""Exports and holds are read here; they change only through the API (audited)."""
+
 from django.contrib import admin
 
 from apps.evidence.models import EvidenceHold, ExportJob
@@ -22,6 +24,9 @@ class ExportJobAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: object) -> bool:
         return False
 
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
 
 @admin.register(EvidenceHold)
 class EvidenceHoldAdmin(admin.ModelAdmin):
@@ -31,4 +36,7 @@ class EvidenceHoldAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in EvidenceHold._meta.fields]
 
     def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False

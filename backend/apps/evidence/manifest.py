@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from apps.evidence.models import ExportJob
-from apps.playback.models import Recording
-from domain.playback.recording import Gap
+from domain.playback.recording import Gap, RecordedSegment
 
 MANIFEST_VERSION = 1
 TIMING_NOTE = (
@@ -20,7 +19,7 @@ TIMING_NOTE = (
 
 @dataclass(frozen=True)
 class SourceEntry:
-    recording: Recording
+    recording: RecordedSegment
     sha256: str
     size_bytes: int
     inpoint_s: float | None
@@ -38,7 +37,7 @@ def manifest_build(
     job: ExportJob,
     sources: list[SourceEntry],
     gaps: list[Gap],
-    skipped: list[Recording],
+    skipped: list[RecordedSegment],
     clip_name: str,
     clip_sha256: str,
     clip_size: int,
@@ -70,7 +69,7 @@ def manifest_build(
                 "end": iso(entry.recording.end),
                 "sha256": entry.sha256,
                 "size_bytes": entry.size_bytes,
-                "tier": entry.recording.tier,
+                "tier": str(entry.recording.tier),
                 "inpoint_s": entry.inpoint_s,
                 "outpoint_s": entry.outpoint_s,
             }

@@ -25,10 +25,9 @@ from apps.evidence.errors import ExportFailed
 from apps.evidence.ffmpeg_concat import ConcatInput, clip_concat, ffmpeg_version
 from apps.evidence.manifest import SourceEntry, manifest_build, manifest_write
 from apps.evidence.models import EvidenceHold, ExportJob, ExportStatus
-from apps.evidence.sources import file_sha256, source_file
-from apps.playback.models import Recording, RecordingStatus
-from apps.playback.selectors import recordings_in_range
-from domain.playback.recording import Segment, SegmentStatus, find_gaps
+from apps.evidence.sources import file_sha256, source_file_verified
+from apps.playback.selectors import camera_recordings_in_range
+from domain.playback.recording import find_gaps
 from infrastructure.recorder_client import RecorderError
 from vms_common.logging import get_logger
 
@@ -117,10 +116,8 @@ def export_request(
             f"end: the range from start to end must not exceed {limit} hours",
             extra={"field": "end", "max_hours": limit},
         )
-    playable = recordings_in_range(camera=camera, start=start, end=end).filter(
-        status=RecordingStatus.OK
-    )
-    if not playable.exists():
+    recordings = camera_recordings_in_range(camera=camera, start=start, end=end)
+    if not any(recording.playable for recording in recordings):
         raise InvalidInput("nothing playable was recorded in that range", code="nothing_recorded")
 
     with transaction.atomic():
@@ -210,9 +207,9 @@ def _hold_push_again_if_needed(job: ExportJob, recorder: RecorderPolicies | None
 
 
 def _export_build(job: ExportJob, *, now: datetime) -> None:
-    recordings = list(recordings_in_range(camera=job.camera, start=job.start, end=job.end))
-    playable = [r for r in recordings if r.status == RecordingStatus.OK]
-    skipped = [r for r in recordings if r.status != RecordingStatus.OK]
+    recordings = camera_recordings_in_range(camera=job.camera, start=job.start, end=job.end)
+    playable = [r for r in recordings if r.playable]
+    skipped = [r for r in recordings if not r.playable]
     if not playable:
         raise ExportFailed("nothing playable was recorded in that range", code="nothing_recorded")
 
@@ -225,8 +222,7 @@ def _export_build(job: ExportJob, *, now: datetime) -> None:
         inputs: list[ConcatInput] = []
         for part in parts:
             recording = part.source
-            path = source_file(recording=recording, destination_dir=fetch_dir)
-            _check_unaltered(recording, path)
+            path = source_file_verified(recording=recording, destination_dir=fetch_dir)
             entries.append(
                 SourceEntry(
                     recording=recording,
@@ -255,7 +251,7 @@ def _export_build(job: ExportJob, *, now: datetime) -> None:
 
     clip_sha256 = file_sha256(clip)
     clip_size = clip.stat().st_size
-    segments = [Segment(r.start, r.end, SegmentStatus(r.status)) for r in recordings]
+    segments = [r.segment for r in recordings]
     manifest = manifest_build(
         job=job,
         sources=entries,
@@ -292,18 +288,6 @@ def _export_build(job: ExportJob, *, now: datetime) -> None:
         },
     )
     logger.info("export done", export_id=str(job.id), sha256=clip_sha256, size_bytes=clip_size)
-
-
-def _check_unaltered(recording: Recording, path: Path) -> None:
-    actual = file_sha256(path)
-    if actual != recording.sha256:
-        raise ExportFailed(
-            f"source segment {recording.id} ({recording.path}) does not match the SHA-256 "
-            f"recorded when it was written (expected {recording.sha256}, found {actual}); "
-            "the export was stopped because evidence must be unaltered",
-            code="source_altered",
-            extra={"recording_id": recording.id, "expected": recording.sha256, "actual": actual},
-        )
 
 
 def _progress_saver(job: ExportJob) -> Any:

@@ -4,6 +4,7 @@ Run at start-up (the recorder keeps only what it was last sent). Exits non-zero 
 push failed, after trying every camera.
 """
 
+import uuid
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -22,7 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         cameras = Camera.objects.select_related("tenant").order_by("tenant_id", "id")
         if options.get("tenant"):
-            cameras = cameras.filter(tenant_id=options["tenant"])
+            try:
+                cameras = cameras.filter(tenant_id=uuid.UUID(options["tenant"]))
+            except ValueError:
+                raise CommandError("--tenant must be a tenant id (a UUID)") from None
         pushed, failed = 0, []
         for camera in cameras.iterator():
             try:
