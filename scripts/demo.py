@@ -1,8 +1,9 @@
 """`make demo`: the whole VMS on this machine with simulated cameras.
 
 Creates a demo tenant, an admin user and VMS_DEMO_CAMERAS cameras (default 4), serves them
-from the camera simulator, starts recorder, Celery worker and backend, asks the recorder to
-record every camera, prints the URL and the credentials, and stops everything on Ctrl-C.
+from the camera simulator, starts S3 (moto's server, port VMS_DEMO_S3_PORT, default 5000),
+recorder, Celery worker and backend, asks the recorder to record every camera, prints the URL
+and the credentials, and stops everything on Ctrl-C.
 """
 
 import os
@@ -28,6 +29,7 @@ def main() -> int:
         relay_rtsp_base="rtsp://127.0.0.1:8554",
         recorder_token=secrets.token_urlsafe(24),
         segment_seconds=int(os.environ.get("VMS_DEMO_SEGMENT_SECONDS", "60")),
+        s3_port=int(os.environ.get("VMS_DEMO_S3_PORT", "5000")),
     )
     stack = Stack(config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -51,6 +53,7 @@ def main() -> int:
             f"  user:     {demo['username']}\n"
             f"  password: {password}\n"
             f"  cameras:  {len(paths)} simulated, recording in {config.segment_seconds} s segments\n"
+            f"  S3:       {config.s3_url}/{config.s3_bucket} (moto), for tiered segments\n"
             f"  logs:     {config.log_dir}\n"
             "Recordings appear as each segment closes. Press Ctrl-C to stop.",
             flush=True,

@@ -1,4 +1,4 @@
-"""Runs the VMS natively on one machine: recorder, Celery worker and backend as processes.
+"""Runs the VMS natively on one machine: S3 (moto), recorder, Celery worker and backend as processes.
 
 Used by `make demo` and by the end-to-end tests. Each process logs to its own file under
 `log_dir`; `stop()` ends them all, newest first.
@@ -7,6 +7,7 @@ Used by `make demo` and by the end-to-end tests. Each process logs to its own fi
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -31,6 +32,12 @@ class StackConfig:
     recorder_port: int = 8003
     segment_seconds: int = 60
     environment: str = "development"
+    s3_port: int = 0  # moto's S3 server; 0 picks a free port
+    s3_bucket: str = "vms-recordings"
+
+    def __post_init__(self) -> None:
+        if self.s3_port == 0:
+            object.__setattr__(self, "s3_port", _free_port())
 
     def env(self) -> dict[str, str]:
         return {
@@ -42,6 +49,13 @@ class StackConfig:
             "RELAY_RTSP_BASE": self.relay_rtsp_base,
             "RECORDER_API_TOKEN": self.recorder_token,
             "SEGMENT_SECONDS": str(self.segment_seconds),
+            "RECORDER_URL": self.recorder_url,
+            # S3 is moto's server here; it accepts any credentials, these are deliberately fake
+            "S3_ENDPOINT_URL": self.s3_url,
+            "S3_BUCKET": self.s3_bucket,
+            "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "native-stack",
+            "AWS_SECRET_ACCESS_KEY": "native-stack",
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -52,6 +66,17 @@ class StackConfig:
     @property
     def recorder_url(self) -> str:
         return f"http://127.0.0.1:{self.recorder_port}"
+
+    @property
+    def s3_url(self) -> str:
+        return f"http://127.0.0.1:{self.s3_port}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 @dataclass
@@ -79,7 +104,7 @@ class Stack:
         return result
 
     def start(self) -> None:
-        """Start recorder, worker and backend, and wait until each answers its health check."""
+        """Start S3 (moto), recorder, worker and backend, and wait until each answers its health check."""
         c = self.config
         self.start_recorder()
         self._spawn(
@@ -114,10 +139,23 @@ class Stack:
         )
         self.wait_healthy(f"{c.backend_url}/api/health", "backend")
 
+    def start_object_store(self) -> None:
+        """moto's S3 server, standing in for S3, with the recordings bucket."""
+        c = self.config
+        c.log_dir.mkdir(parents=True, exist_ok=True)
+        self._spawn("s3", ["moto_server", "-H", "127.0.0.1", "-p", str(c.s3_port)], REPO)
+        self.wait_healthy(f"{c.s3_url}/moto-api/", "s3")
+        request = urllib.request.Request(f"{c.s3_url}/{c.s3_bucket}", method="PUT")  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (local URL)
+            if response.status != 200:
+                raise RuntimeError(f"bucket {c.s3_bucket} not created: HTTP {response.status}")
+
     def start_recorder(self) -> None:
         c = self.config
         c.log_dir.mkdir(parents=True, exist_ok=True)
         c.recordings_root.mkdir(parents=True, exist_ok=True)
+        if "s3" not in self.processes:
+            self.start_object_store()
         self._spawn(
             "recorder",
             [
