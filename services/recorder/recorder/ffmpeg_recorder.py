@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from recorder import metrics
@@ -207,6 +207,8 @@ class CameraRecorder:
         """File segments as they close until ffmpeg exits or stalls; True if any was filed."""
         produced = False
         while run.process.poll() is None:
+            # ffmpeg opens the first segment once it has analysed the stream, which buffers
+            # up to a second: this anchor is refined when that segment closes
             if run.timeline is None and (run.work_dir / "000000.mp4").exists():
                 run.timeline = Timeline(self._anchor())
                 timeline_save(run.work_dir, run.timeline)
@@ -235,20 +237,25 @@ class CameraRecorder:
             if path.name not in run.done and path.stat().st_size > 0:
                 self._complete(run, ListedSegment(path.name, run.last_end_s, -1.0))
 
-    def _anchor(self) -> datetime:
-        now = _now()
-        if self._last_end is not None and now < self._last_end:
+    def _anchor(self, moment: datetime | None = None) -> datetime:
+        """When a run's first segment started: `moment` (default now), never before the
+        previous run's end."""
+        moment = moment or _now()
+        if self._last_end is not None and moment < self._last_end:
             return self._last_end
-        return now
+        return moment
 
     def _complete(self, run: _Run, entry: ListedSegment) -> bool:
         run.done.add(entry.filename)
         if run.timeline is None:
             run.timeline = Timeline(self._anchor())
-        if run.timeline.first_start_s is None:
-            run.timeline = Timeline(run.timeline.anchor, entry.start_s)
-            timeline_save(run.work_dir, run.timeline)
         listed = entry.end_s - entry.start_s if entry.end_s > entry.start_s else None
+        if run.timeline.first_start_s is None:
+            anchor = run.timeline.anchor
+            if listed is not None:  # it closed just now: a better anchor than its appearance
+                anchor = min(anchor, self._anchor(_now() - timedelta(seconds=listed)))
+            run.timeline = Timeline(anchor, entry.start_s)
+            timeline_save(run.work_dir, run.timeline)
         event = self._filer.file(
             run.work_dir / entry.filename, run.timeline.wall(entry.start_s), listed
         )
