@@ -77,7 +77,11 @@ def policy_routes(store: PolicyStore) -> APIRouter:
             holds=tuple(EvidenceHold(h.id, h.start, h.end) for h in body.holds),
             updated_at=utc_now(),
         )
-        return PolicyOut.of(tenant_id, camera_id, store.put(tenant_id, camera_id, policy))
+        try:
+            stored = store.put(tenant_id, camera_id, policy)
+        except OSError as exc:  # e.g. a full disk: the old policy stays in force
+            raise HTTPException(503, f"policy not stored: {exc.strerror or exc}") from exc
+        return PolicyOut.of(tenant_id, camera_id, stored)
 
     @router.get("/cameras/{tenant_id}/{camera_id}/policy")
     def policy_get(tenant_id: PathId, camera_id: PathId) -> PolicyOut:

@@ -134,3 +134,14 @@ def test_a_damaged_policy_file_is_reported_not_guessed(settings):
     fixed = _client(settings).put("/cameras/tenant-a/cam-1/policy", json={"retention_days": 9})
     assert fixed.status_code == 200
     assert store.get("tenant-a", "cam-1").retention_days == 9
+
+
+def test_a_policy_that_cannot_be_written_is_a_clear_503_not_a_crash(settings):
+    settings.recordings_root.mkdir(parents=True)
+    (settings.recordings_root / ".policies").write_text(
+        "in the way"
+    )  # as unwritable as a full disk
+    response = _client(settings).put("/cameras/tenant-a/cam-1/policy", json={"retention_days": 7})
+    assert response.status_code == 503
+    assert set(response.json()) == {"message", "code", "extra"}
+    assert "policy not stored" in response.json()["message"]
