@@ -93,7 +93,7 @@ describe('Timeline', () => {
     expect(url.searchParams.get('bucket')).toBe('5');
     expect(FALLBACK_WIDTH).toBe(800);
 
-    expect(await screen.findByText('Recorded 75% of the shown time, 1 gap (15 min in total), 1 detections.'))
+    expect(await screen.findByText('Recorded 75% of the shown time, 1 gap (15 min in total), 1 detection.'))
       .toBeInTheDocument();
     const canvas = screen.getByTestId('timeline-canvas');
     expect(canvas).toHaveAccessibleName(/^Recording timeline from 12:00:00 to 13:00:00\./);

@@ -61,7 +61,9 @@ function summaryText(data: TimelineData | null, loading: boolean): string {
       ? 'no gaps'
       : `${summary.gaps} ${summary.gaps === 1 ? 'gap' : 'gaps'} (${formatDuration(summary.gapSeconds)} in total)`,
   );
-  if (summary.detections > 0) parts.push(`${summary.detections} detections`);
+  if (summary.detections > 0) {
+    parts.push(`${summary.detections} ${summary.detections === 1 ? 'detection' : 'detections'}`);
+  }
   return `${parts.join(', ')}.`;
 }
 
@@ -232,7 +234,7 @@ export function Timeline({
   const label = `Recording timeline from ${formatDateTime(iso(view.start), today)} to ${formatDateTime(iso(view.end), today)}. Click to play from a time; arrow keys move it, plus and minus zoom.`;
 
   return (
-    <section className="timeline-panel" aria-label="Timeline">
+    <section className="timeline-panel" aria-label="Timeline" data-testid="timeline">
       <div className="timeline-toolbar">
         <div className="button-group" role="group" aria-label="Zoom">
           <button type="button" className="button" aria-label="Zoom in" title="Zoom in" onClick={() => {
@@ -364,6 +366,24 @@ export function Timeline({
           action();
         }}
       />
+      <ul className="timeline-legend" aria-hidden="true">
+        <li>
+          <span className="legend-swatch legend-recorded" />
+          Recorded
+        </li>
+        <li>
+          <span className="legend-swatch legend-gap" />
+          Gap
+        </li>
+        <li>
+          <span className="legend-swatch legend-detection" />
+          Detections
+        </li>
+        <li>
+          <span className="legend-swatch legend-playhead" />
+          Playing
+        </li>
+      </ul>
       <p id={summaryId} className="timeline-summary" data-testid="timeline-summary" aria-live="polite">
         {summaryText(data, loading)}
       </p>

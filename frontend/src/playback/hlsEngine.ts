@@ -10,7 +10,7 @@ export const hlsJsEngine: StreamEngine = (video, url, events) => {
   let session: StreamSession | null = null;
   let pendingSeek: number | null = null;
 
-  import('hls.js').then(
+  import('hls.js/light').then(
     ({ default: Hls }) => {
       if (destroyed) return;
       if (!Hls.isSupported()) {
@@ -40,7 +40,7 @@ export const hlsJsEngine: StreamEngine = (video, url, events) => {
   };
 };
 
-type HlsClass = typeof import('hls.js').default;
+type HlsClass = typeof import('hls.js/light').default;
 
 function errorText(data: ErrorData): string {
   const status = data.response?.code;
