@@ -1,5 +1,6 @@
 """Recordings: one row per segment file the recorder closed, verified or found corrupt."""
 
+from django.contrib.postgres.indexes import HashIndex
 from django.db import models
 
 from apps.cameras.models import Camera
@@ -20,7 +21,10 @@ class RecordingTier(models.TextChoices):
 class Recording(models.Model):
     id = models.BigAutoField(primary_key=True)
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="recordings")
-    camera = models.ForeignKey(Camera, on_delete=models.PROTECT, related_name="recordings")
+    # Indexed by the (camera, start) and (camera, path) indexes below, not on its own.
+    camera = models.ForeignKey(
+        Camera, on_delete=models.PROTECT, related_name="recordings", db_index=False
+    )
     event_id = models.UUIDField(
         unique=True, help_text="The SegmentCompleted or SegmentCorrupt event it came from"
     )
@@ -53,14 +57,15 @@ class Recording(models.Model):
     class Meta:
         ordering = ("camera", "start")
         indexes = [
-            # The range query reads (camera, start) in order and filters on `end` inside
-            # the index; the segment events find their row by (camera, path).
+            # The range query reads (camera, start) in order and filters on `end` and
+            # `tenant` inside the index; deleted and tiered segments are found by path.
             models.Index(
                 fields=("camera", "start"),
                 include=("end", "status", "tenant"),
                 name="recording_camera_start_incl",
             ),
-            models.Index(fields=("camera", "path"), name="recording_camera_path"),
+            # A hash index: a tenth of the size of a B-tree over long paths.
+            HashIndex(fields=("path",), name="recording_path_hash"),
         ]
         constraints = [
             # A corrupt segment may have no length when the recorder knew nothing of it.

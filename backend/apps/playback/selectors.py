@@ -15,8 +15,8 @@ from apps.playback.models import Recording
 from apps.playback.segment_links import SegmentLinks, segment_link_expiry
 from apps.playback.services import recording_init_sizes_fill
 from domain.playback.hls import vod_playlist
-from domain.playback.recording import Gap, RecordedSegment, Segment, find_gaps
-from domain.playback.timeline import Bucket, DetectionCounts, bucket_count, coverage_buckets
+from domain.playback.recording import Gap, RecordedSegment, find_gaps
+from domain.playback.timeline import Bucket, DetectionCounts, bucket_count, spans_bucketed
 from infrastructure.auth.link_signatures import (
     PLAYLIST,
     SEGMENT_FILE,
@@ -24,7 +24,7 @@ from infrastructure.auth.link_signatures import (
     micros,
 )
 from infrastructure.persistence.recording_repository import (
-    coverage_in_range,
+    recorded_spans_in_range,
     recordings_in_range,
 )
 
@@ -112,7 +112,9 @@ def playback_timeline(
     detections: DetectionCounts | None = None,
 ) -> Timeline:
     """Recorded and gap seconds and detections per bucket of `bucket_s` from `start`."""
-    rows = coverage_in_range(camera_id=camera.id, tenant_id=camera.tenant_id, start=start, end=end)
+    spans = recorded_spans_in_range(
+        camera_id=camera.id, tenant_id=camera.tenant_id, start=start, end=end
+    )
     counts = detections_per_bucket(
         camera=camera,
         start=start,
@@ -120,8 +122,8 @@ def playback_timeline(
         buckets=bucket_count(start, end, bucket_s),
         source=detections,
     )
-    buckets = coverage_buckets(
-        (Segment(row[0], row[1], row[2]) for row in rows),
+    buckets = spans_bucketed(
+        spans,
         start=start,
         end=end,
         bucket_s=bucket_s,

@@ -52,8 +52,11 @@ def vod_playlist(
 
 def program_date_time(moment: datetime) -> str:
     """ISO 8601 in UTC with milliseconds: 2026-11-23T10:00:00.000Z."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    u = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+        f".{u.microsecond // 1000:03d}Z"
+    )
 
 
 def _listable(segment: RecordedSegment) -> bool:

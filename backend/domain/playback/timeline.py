@@ -44,20 +44,48 @@ def coverage_buckets(
 ) -> list[Bucket]:
     """One bucket per `bucket_s` seconds from `start`; the last one may end past `end`.
 
-    Only `[start, min(end, now))` counts. Overlapping segments are counted once. One pass
-    over the segments sorted by start, plus one over the buckets.
+    Only `[start, min(end, now))` counts. Overlapping segments are counted once.
+    """
+    spans = (
+        ((s.start - start).total_seconds(), (s.end - start).total_seconds())
+        for s in segments
+        if s.playable
+    )
+    return spans_bucketed(
+        sorted(spans), start=start, end=end, bucket_s=bucket_s, now=now, detections=detections
+    )
+
+
+def spans_bucketed(
+    spans: Iterable[tuple[float, float]],
+    *,
+    start: datetime,
+    end: datetime,
+    bucket_s: int,
+    now: datetime,
+    detections: Sequence[int] | None = None,
+) -> list[Bucket]:
+    """coverage_buckets over recorded spans given as seconds since `start`, sorted by start.
+
+    The fast path for the database: one pass over the spans, one over the buckets.
     """
     count = bucket_count(start, end, bucket_s)
     horizon_s = max(0.0, (min(end, now) - start).total_seconds())
     recorded = [0.0] * count
     covered_until = 0.0
-    for segment in sorted((s for s in segments if s.playable), key=lambda s: s.start):
-        first = max((segment.start - start).total_seconds(), covered_until)
-        last = min((segment.end - start).total_seconds(), horizon_s)
+    for span_start, span_end in spans:
+        first = span_start if span_start > covered_until else covered_until
+        last = span_end if span_end < horizon_s else horizon_s
         if last <= first:
             continue
         covered_until = last
-        _spread(recorded, first, last, bucket_s)
+        index = int(first // bucket_s)
+        while first < last:
+            bucket_end = (index + 1) * bucket_s
+            upto = last if last < bucket_end else bucket_end
+            recorded[index] += upto - first
+            first = upto
+            index += 1
     buckets = []
     for index in range(count):
         bucket_start = index * bucket_s
@@ -72,14 +100,3 @@ def coverage_buckets(
             )
         )
     return buckets
-
-
-def _spread(recorded: list[float], first: float, last: float, bucket_s: int) -> None:
-    """Add the seconds `[first, last)` to the buckets they fall in."""
-    index = int(first // bucket_s)
-    while first < last and index < len(recorded):
-        bucket_end = (index + 1) * bucket_s
-        upto = min(last, bucket_end)
-        recorded[index] += upto - first
-        first = upto
-        index += 1

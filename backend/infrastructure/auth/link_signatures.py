@@ -69,7 +69,7 @@ def expiry_in(seconds: float) -> int:
 
 def _mac(purpose: str, user_id: object, parts: Sequence[object], expires: int) -> str:
     message = "|".join([str(user_id), *(str(p) for p in parts), str(expires)]).encode()
-    digest = hmac.new(_key(purpose), message, hashlib.sha256).digest()
+    digest = hmac.digest(_key(purpose), message, "sha256")
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 

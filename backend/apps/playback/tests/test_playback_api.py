@@ -187,3 +187,38 @@ def test_playback_needs_a_token(api_client, camera):
     )
 
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        # recorded: A 10:00-10:01, B 10:01-10:02, C 10:02-10:03
+        ("10:00:30", "10:00:45", ["A"]),  # inside one segment
+        ("10:00:30", "10:01:30", ["A", "B"]),  # starts inside A, ends inside B
+        ("10:01:00", "10:02:00", ["B"]),  # exactly B: neighbours only touch the edges
+        ("09:55:00", "10:00:00", []),  # ends where A starts
+        ("10:03:00", "10:05:00", []),  # starts where C ends
+    ],
+)
+def test_time_range_query(auth_client, camera, make_recording, start, end, expected):
+    names = {make_recording(camera, minutes(n)).id: name for n, name in enumerate("ABC")}
+
+    body = auth_client.get(
+        url(camera.id, start=f"2026-11-23T{start}Z", end=f"2026-11-23T{end}Z")
+    ).json()
+
+    assert [names[s["id"]] for s in body["segments"]] == expected
+
+
+def test_the_listing_carries_a_signed_hls_url_for_the_same_range(auth_client, user, camera):
+    body = auth_client.get(
+        url(camera.id, start="2026-11-23T10:00:00Z", end="2026-11-23T10:05:00Z")
+    ).json()
+
+    link = urlsplit(body["hls_url"])
+    query = parse_qs(link.query)
+    assert link.path == f"/api/playback/{camera.id}/playlist.m3u8"
+    assert query["start"] == ["2026-11-23T10:00:00Z"]
+    assert query["end"] == ["2026-11-23T10:05:00Z"]
+    assert query["exp"][0].isdigit()
+    assert query["sig"][0].startswith(f"{user.pk}.")
