@@ -6,12 +6,18 @@ its own temporary folder.
 
 import hashlib
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from rest_framework.test import APIClient
 
@@ -156,3 +162,57 @@ def make_recording(
         return recording
 
     return make
+
+
+# --- S3: moto's server mode, since AWS cannot be reached from the tests -----------------------
+MOTO_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "test-not-a-key",
+    "AWS_SECRET_ACCESS_KEY": "test-not-a-secret",  # moto accepts anything
+}
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """URL of a moto S3 server started for the session (`.venv/bin/moto_server`)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = Path(sys.executable).parent / "moto_server"
+    process = subprocess.Popen(
+        [str(server), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=2).close()  # noqa: S310
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("moto server did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_bucket(moto_endpoint: str, settings: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh bucket on the moto server, with the backend's S3 settings pointing at it."""
+    for name, value in MOTO_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    settings.S3_ENDPOINT_URL = moto_endpoint
+    settings.AWS_REGION = "us-east-1"
+    settings.S3_BUCKET = f"rec-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1").create_bucket(
+        Bucket=settings.S3_BUCKET
+    )
+    return str(settings.S3_BUCKET)
