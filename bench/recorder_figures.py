@@ -52,6 +52,21 @@ def gaps(
     return holes
 
 
+def lost_seconds(
+    intervals: Iterable[tuple[datetime, datetime]], start: datetime, end: datetime
+) -> tuple[float, float, float]:
+    """Seconds of `[start, end]` not covered: before the first segment, between segments,
+    and after the last one (at the end of the window)."""
+    ordered = sorted((a, b) for a, b in intervals if b > start and a < end)
+    if not ordered:
+        return 0.0, 0.0, (end - start).total_seconds()
+    lead = max(0.0, (ordered[0][0] - start).total_seconds())
+    last = max(b for _, b in ordered)
+    tail = max(0.0, (end - last).total_seconds())
+    total = (end - start).total_seconds() - covered_seconds(ordered, start, end)
+    return lead, max(0.0, total - lead - tail), tail
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The `q`-th percentile (0..100) by the nearest-rank rule; NaN when empty."""
     if not values:

@@ -23,7 +23,9 @@ Exit status 0 when both pass, 1 otherwise. Talks only to 127.0.0.1.
 import argparse
 import json
 import os
+import re
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,6 +47,7 @@ from recorder_figures import (
     cpu_snapshot,
     cpu_use,
     gaps,
+    lost_seconds,
     percentile,
     probe_duration,
 )
@@ -118,6 +121,7 @@ class CameraRun:
     stop_requested: datetime | None = None
     final: dict[str, Any] = field(default_factory=dict)
     not_recording_seen: int = 0
+    restarts_before_window: int = 0
     intervals: list[tuple[datetime, datetime]] = field(default_factory=list)
     event_seconds: float = 0.0
     corrupt: int = 0
@@ -140,6 +144,14 @@ class CameraRun:
         return 100 * covered_seconds(self.intervals, start, end) / max(self.wall_s, 1e-9)
 
     @property
+    def lost(self) -> tuple[float, float, float]:
+        return lost_seconds(self.intervals, *self.window)
+
+    @property
+    def restarts_in_window(self) -> int:
+        return int(self.final.get("restarts", 0)) - self.restarts_before_window
+
+    @property
     def to_recording_s(self) -> float | None:
         if self.recording_since is None:
             return None
@@ -149,6 +161,7 @@ class CameraRun:
 @dataclass
 class Measured:
     cameras: dict[str, CameraRun]
+    window_started: datetime
     window_s: float
     recorder: CpuUse
     simulator_s: float
@@ -167,8 +180,14 @@ def main() -> int:
     parser.add_argument("--bitrate", type=int, default=512, help="kbit/s of the simulated stream")
     parser.add_argument("--segment-seconds", type=int, default=60)
     parser.add_argument("--memory-every", type=float, default=30.0, help="seconds")
-    parser.add_argument("--start-timeout", type=float, default=90.0, help="seconds")
+    parser.add_argument("--start-timeout", type=float, default=180.0, help="seconds")
     parser.add_argument("--no-probe", action="store_true", help="skip the ffprobe check of files")
+    parser.add_argument(
+        "--log-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / f"recorder-load-{now():%Y%m%dT%H%M%S}",
+        help="where the recorder's and the simulator's logs are kept",
+    )
     parser.add_argument(
         "--rabbitmq-url",
         default=os.environ.get("VMS_TEST_RABBITMQ_URL", DEFAULT_RABBITMQ),
@@ -206,11 +225,15 @@ def main() -> int:
             finally:
                 log_tail = stack.log_tail("recorder", 1500)
                 stack.stop()
+                args.log_dir.mkdir(parents=True, exist_ok=True)
+                shutil.copy(config.log_dir / "recorder.log", args.log_dir)
+                shutil.copy(simulator.log_path, args.log_dir / "camsim.log")
             if not args.no_probe:
                 probe_files(root, measured)
     finally:
         events.close()
     ok = report(measured, args)
+    report_log(args.log_dir / "recorder.log", measured.window_started)
     if not measured.recorder_alive:
         print(f"recorder log tail:\n{log_tail}")
     return 0 if ok else 1
@@ -229,6 +252,7 @@ def measure(
     while time.monotonic() < deadline and not all(r.recording_since for r in runs.values()):
         observe(stack, runs)
         time.sleep(0.5)
+    observe(stack, runs, baseline=True)
     recording = sum(1 for r in runs.values() if r.recording_since)
     print(f"{recording}/{len(runs)} recording; window of {args.seconds} s", file=sys.stderr)
 
@@ -242,6 +266,7 @@ def measure(
     simulator_before = cpu_snapshot(simulator).total
     machine_before = psutil.cpu_times()
     bench_before = cpu_snapshot(me).own
+    window_started = now()
     started = time.monotonic()
     next_status = next_memory = started
     while (elapsed := time.monotonic() - started) < args.seconds:
@@ -269,6 +294,7 @@ def measure(
     assert recorder_used is not None or not alive
     return Measured(
         cameras=runs,
+        window_started=window_started,
         window_s=window_s,
         recorder=recorder_used or cpu_use(recorder_before, recorder_before),
         simulator_s=simulator_s,
@@ -286,11 +312,13 @@ def _busy(times: Any) -> float:
     return float(sum(times) - idle - getattr(times, "guest", 0.0) - getattr(times, "guest_nice", 0))
 
 
-def observe(stack: Stack, runs: dict[str, CameraRun]) -> None:
+def observe(stack: Stack, runs: dict[str, CameraRun], baseline: bool = False) -> None:
     for status in stack.recorder_status()["cameras"]:
         run = runs.get(status["camera_id"])
         if run is None:
             continue
+        if baseline:
+            run.restarts_before_window = int(status.get("restarts", 0))
         if status["state"] == "recording":
             if run.recording_since is None:
                 run.recording_since = datetime.fromisoformat(status["since"])
@@ -349,6 +377,29 @@ def ffmpeg_version() -> str:
     return result.stdout.split("\n")[0]
 
 
+def report_log(path: Path, window_started: datetime) -> None:
+    """Warnings and errors the recorder logged, by kind, before and during the window."""
+    kinds: dict[tuple[str, str], list[int]] = {}
+    for line in path.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("level") not in ("warning", "error", "critical"):
+            continue
+        error = re.sub(r"cam-\d+|127\.0\.0\.1:\d+|\d+(\.\d+)?", "#", str(entry.get("error", "")))
+        key = (str(entry.get("event", "")), error[:90])
+        during = str(entry.get("timestamp", "")) >= window_started.isoformat()[:26]
+        kinds.setdefault(key, [0, 0])[during] += 1
+    print()
+    print(f"recorder warnings and errors (log kept in {path.parent})")
+    print(f"{'before':>7}{'during':>7}  event: error")
+    for (event, error), (before, during) in sorted(kinds.items(), key=lambda kv: -sum(kv[1])):
+        print(f"{before:>7}{during:>7}  {event}: {error}")
+    if not kinds:
+        print("      none")
+
+
 def report(m: Measured, args: argparse.Namespace) -> bool:
     runs = list(m.cameras.values())
     n = len(runs)
@@ -387,12 +438,21 @@ def report(m: Measured, args: argparse.Namespace) -> bool:
         f"start request -> 'recording': median {statistics.median(to_recording or [0]):.2f} s, "
         f"max {max(to_recording, default=0):.2f} s ({len(to_recording)}/{n} recording)"
     )
+    lost = [r.lost for r in runs]
+    for label, index in (("between segments", 1), ("at the end (stop)", 2)):
+        values = [x[index] for x in lost]
+        print(
+            f"  seconds lost {label:17}: median {statistics.median(values):.2f}, "
+            f"max {max(values):.2f}, total {sum(values):.1f}"
+        )
     completed = sum(len(r.intervals) for r in runs)
     restarts = sum(int(r.final.get("restarts", 0)) for r in runs)
+    in_window = sum(r.restarts_in_window for r in runs)
     print(
         f"  segments announced {completed}, corrupt {sum(r.corrupt for r in runs)}; "
-        f"restarts {restarts}; status polls seeing a camera not recording "
-        f"{sum(r.not_recording_seen for r in runs)} (of {m.statuses_seen} polls)"
+        f"restarts {restarts} ({in_window} during the window, on "
+        f"{sum(1 for r in runs if r.restarts_in_window)} cameras); status polls seeing a "
+        f"camera not recording {sum(r.not_recording_seen for r in runs)} (of {m.statuses_seen})"
     )
     if any(r.disk_files for r in runs):
         event_s = sum(r.event_seconds for r in runs)
