@@ -127,7 +127,7 @@ def test_segment_urls_are_signed_links_to_the_file(auth_client, camera, make_rec
     ).json()
 
     link = urlsplit(body["segments"][0]["url"])
-    assert link.path == f"/api/playback/segments/{recording.id}/file"
+    assert link.path == f"/api/playback/segments/{recording.id}/file.mp4"
     assert parse_qs(link.query)["sig"][0]
 
 

@@ -53,8 +53,8 @@ def test_the_playlist_is_an_hls_vod_playlist_of_the_segments(auth_client, camera
     maps = tags(text, "EXT-X-MAP")
     uris = [line for line in text.splitlines() if line and not line.startswith("#")]
     assert [urlsplit(u).path for u in uris] == [
-        f"/api/playback/segments/{first.id}/file",
-        f"/api/playback/segments/{second.id}/file",
+        f"/api/playback/segments/{first.id}/file.mp4",
+        f"/api/playback/segments/{second.id}/file.mp4",
     ]
     assert maps == [f'URI="{uris[0]}",BYTERANGE="812@0"', f'URI="{uris[1]}",BYTERANGE="812@0"']
 
