@@ -101,7 +101,8 @@ def recorded_spans_in_range(
     """
     with connection.cursor() as cursor:
         cursor.execute(_SPANS_SQL, _params(camera_id, tenant_id, start, end))
-        return cursor.fetchall()
+        spans: list[tuple[float, float]] = cursor.fetchall()
+    return spans
 
 
 def _params(
