@@ -75,7 +75,6 @@ AWS_REGION = env.str("AWS_REGION", default="us-east-1")
 S3_CONNECT_TIMEOUT_S = env.float("S3_CONNECT_TIMEOUT_S", default=3.0)
 S3_READ_TIMEOUT_S = env.float("S3_READ_TIMEOUT_S", default=20.0)
 
-
 # Evidence export: clips and manifests under EXPORTS_ROOT/{tenant}/{export id}/.
 EXPORTS_ROOT = _path("EXPORTS_ROOT", REPO_ROOT / ".var" / "exports")
 EXPORT_MAX_RANGE_HOURS = env.int("EXPORT_MAX_RANGE_HOURS", default=24)
