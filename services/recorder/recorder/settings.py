@@ -14,7 +14,7 @@ class RecorderSettings(ServiceSettings):
     segment_seconds: int = Field(default=60, ge=5, le=600)
     api_token: SecretStr = Field(min_length=16, validation_alias="RECORDER_API_TOKEN")
     reconnect_initial_s: float = Field(default=0.5, gt=0)
-    reconnect_max_s: float = Field(default=2.0, gt=0)
+    reconnect_max_s: float = Field(default=1.0, gt=0)
     camera_timeout_s: float = Field(default=5.0, gt=0)
     stall_timeout_s: float = Field(default=10.0, gt=0)
     ffmpeg: str = "ffmpeg"
