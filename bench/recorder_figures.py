@@ -76,15 +76,18 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def probe_duration(path: Path) -> float:
-    """The duration ffprobe reads from a segment file (0 when it cannot read it)."""
+def probe_file(path: Path) -> tuple[float, int]:
+    """Duration and number of video frames ffprobe reads in a segment file ((0, 0) if none)."""
     result = subprocess.run(
         [
             "ffprobe",
             "-v",
             "error",
+            "-count_packets",
+            "-select_streams",
+            "v:0",
             "-show_entries",
-            "format=duration",
+            "stream=nb_read_packets:format=duration",
             "-of",
             "json",
             str(path),
@@ -94,9 +97,10 @@ def probe_duration(path: Path) -> float:
         check=False,
     )
     try:
-        return float(json.loads(result.stdout)["format"]["duration"])
-    except (ValueError, KeyError, TypeError):
-        return 0.0
+        data = json.loads(result.stdout)
+        return float(data["format"]["duration"]), int(data["streams"][0]["nb_read_packets"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return 0.0, 0
 
 
 # --- CPU ----------------------------------------------------------------------------------

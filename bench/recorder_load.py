@@ -33,7 +33,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ from recorder_figures import (
     gaps,
     lost_seconds,
     percentile,
-    probe_duration,
+    probe_file,
 )
 
 from camsim.config import StreamSettings
@@ -127,6 +127,7 @@ class CameraRun:
     corrupt: int = 0
     disk_files: int = 0
     disk_seconds: float = 0.0
+    disk_frames: int = 0
 
     @property
     def window(self) -> tuple[datetime, datetime]:
@@ -181,6 +182,9 @@ def main() -> int:
     parser.add_argument("--segment-seconds", type=int, default=60)
     parser.add_argument("--memory-every", type=float, default=30.0, help="seconds")
     parser.add_argument("--start-timeout", type=float, default=180.0, help="seconds")
+    parser.add_argument(
+        "--ramp", type=float, default=0.0, help="cameras started per second (0: all at once)"
+    )
     parser.add_argument("--no-probe", action="store_true", help="skip the ffprobe check of files")
     parser.add_argument(
         "--log-dir",
@@ -247,6 +251,8 @@ def measure(
     for camera_id in camera_ids:
         runs[camera_id] = CameraRun(camera_id, requested=now())
         stack.record(TENANT, camera_id)
+        if args.ramp:
+            time.sleep(1 / args.ramp)
     print(f"{len(runs)} recordings requested, waiting for 'recording'", file=sys.stderr)
     deadline = time.monotonic() + args.start_timeout
     while time.monotonic() < deadline and not all(r.recording_since for r in runs.values()):
@@ -364,12 +370,25 @@ def probe_files(root: Path, measured: Measured) -> None:
     files = sorted((root / TENANT).glob("*/**/*.mp4"))
     print(f"probing {len(files)} segment files on disk", file=sys.stderr)
     with ThreadPoolExecutor(2) as pool:
-        durations = list(pool.map(probe_duration, files))
-    for path, seconds in zip(files, durations, strict=True):
+        probed = list(pool.map(probe_file, files))
+    for path, (seconds, frames) in zip(files, probed, strict=True):
         run = measured.cameras.get(path.relative_to(root / TENANT).parts[0])
-        if run is not None:
-            run.disk_files += 1
-            run.disk_seconds += seconds
+        if run is None:
+            continue
+        run.disk_files += 1
+        run.disk_seconds += seconds
+        # frames within the camera's window, pro rata where a file straddles its start
+        # (the recorder dates a run's first segment from when it closed, which may be a
+        # little before the camera reported 'recording')
+        start = segment_start(path)
+        inside = covered_seconds([(start, start + timedelta(seconds=seconds))], *run.window)
+        run.disk_frames += round(frames * inside / seconds) if seconds > 0 else 0
+
+
+def segment_start(path: Path) -> datetime:
+    """The start in a segment's name: segment_20261125T082900.136Z.mp4."""
+    stamp = path.stem.removeprefix("segment_").removesuffix("Z")
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
 
 
 def ffmpeg_version() -> str:
@@ -409,7 +428,8 @@ def report(m: Measured, args: argparse.Namespace) -> bool:
     print()
     print(
         f"recorder with {n} simulated cameras at {args.bitrate} kbit/s, "
-        f"{args.segment_seconds} s segments, {m.window_s:.0f} s window, {cores} cores"
+        f"{args.segment_seconds} s segments, {m.window_s:.0f} s window, {cores} cores, "
+        f"started {f'{args.ramp:g} per second' if args.ramp else 'all at once'}"
     )
     print(f"  {ffmpeg_version()}; started {runs[0].requested:%Y-%m-%d %H:%M} UTC")
     if not m.recorder_alive:
@@ -445,6 +465,15 @@ def report(m: Measured, args: argparse.Namespace) -> bool:
             f"  seconds lost {label:17}: median {statistics.median(values):.2f}, "
             f"max {max(values):.2f}, total {sum(values):.1f}"
         )
+    by_stop = sorted(runs, key=lambda r: r.window[1])
+    if len(by_stop) >= 32:
+        first, last = by_stop[:16], by_stop[-16:]
+        print(
+            f"  lost at the end by stop order: first 16 stopped median "
+            f"{statistics.median(r.lost[2] for r in first):.2f} s, last 16 median "
+            f"{statistics.median(r.lost[2] for r in last):.2f} s "
+            f"(stops took {(last[-1].window[1] - first[0].window[1]).total_seconds():.1f} s)"
+        )
     completed = sum(len(r.intervals) for r in runs)
     restarts = sum(int(r.final.get("restarts", 0)) for r in runs)
     in_window = sum(r.restarts_in_window for r in runs)
@@ -460,6 +489,15 @@ def report(m: Measured, args: argparse.Namespace) -> bool:
         print(
             f"  files on disk {sum(r.disk_files for r in runs)}, ffprobe durations "
             f"{disk_s:.1f} s vs announced {event_s:.1f} s ({100 * disk_s / max(event_s, 1):.2f} %)"
+        )
+        # The simulator sends exactly `fps` frames a second: frames on disk / (fps x wall
+        # time) counts what was really recorded, also where timestamps jump over a hole.
+        fps = StreamSettings().fps
+        frames = [100 * r.disk_frames / (fps * r.wall_s) for r in runs]
+        print(
+            f"  frames on disk in the window / ({fps} fps x wall time): min {min(frames):.3f} %, "
+            f"p5 {percentile(frames, 5):.3f} %, median {statistics.median(frames):.3f} %; "
+            f"cameras >= {COVERAGE_TARGET} %: {sum(1 for f in frames if f >= COVERAGE_TARGET)}/{n}"
         )
     holes = sorted(
         ((s, r.camera_id, at) for r in runs for at, s in gaps(r.intervals, *r.window)),
