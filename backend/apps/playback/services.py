@@ -12,7 +12,6 @@ from apps.cameras.models import Camera
 from apps.core.exceptions import Conflict, InvalidInput, ResourceNotFound
 from apps.playback.errors import UnknownCamera
 from apps.playback.models import Recording, RecordingStatus, RecordingTier
-from domain.playback.mp4 import Mp4Error
 from domain.playback.recording import RecordedSegment, SegmentStatus, is_safe_relative_path
 from infrastructure.storage.errors import (
     RecordingFileMissing,
@@ -28,6 +27,7 @@ from vms_common.contracts import (
     SegmentTiered,
 )
 from vms_common.logging import get_logger
+from vms_common.mp4 import Mp4Error
 
 logger = get_logger(__name__)
 

@@ -11,7 +11,6 @@ from typing import Protocol
 
 from django.conf import settings
 
-from domain.playback.mp4 import init_section_size
 from domain.playback.recording import StorageTier, is_safe_relative_path
 from infrastructure.storage.errors import (
     RecordingChecksumMismatch,
@@ -19,6 +18,7 @@ from infrastructure.storage.errors import (
     RecordingFileTruncated,
 )
 from infrastructure.storage.s3 import s3_recordings
+from vms_common.mp4 import bytes_reader, file_reader, init_section_size
 
 # The init section of a recorder segment (ftyp + moov of one video track) is about 1 KB;
 # this much of a tiered file is read to find it.
@@ -89,17 +89,10 @@ def recording_init_size(recording: RecordingFile) -> int:
     """
     if is_tiered(recording):
         head = s3_recordings().head_bytes(recording_location(recording), S3_HEAD_BYTES)
-        return init_section_size(
-            lambda offset, length: head[offset : offset + length], recording.size_bytes
-        )
+        return init_section_size(bytes_reader(head), recording.size_bytes)
     path = recording_local_file(recording)
     with path.open("rb") as file:
-
-        def read_at(offset: int, length: int) -> bytes:
-            file.seek(offset)
-            return file.read(length)
-
-        return init_section_size(read_at, recording.size_bytes)
+        return init_section_size(file_reader(file), recording.size_bytes)
 
 
 def recording_fetch(*, recording: RecordingFile, destination_dir: Path) -> Path:

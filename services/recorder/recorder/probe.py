@@ -1,10 +1,18 @@
-"""Checks a finished segment with ffprobe and fingerprints it."""
+"""Checks a finished segment with ffprobe, fingerprints it and reads its MP4 boxes."""
 
 import hashlib
 import json
+import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+from vms_common import mp4
+from vms_common.mp4 import Mp4Error, ReadAt, file_reader, init_section_size, whole_fragments_size
+
+T = TypeVar("T")
 
 
 class CorruptSegment(Exception):
@@ -68,66 +76,22 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class Mp4Box:
-    """A top-level MP4 box: its four-letter type, where it starts and its declared size."""
-
-    kind: str
-    offset: int
-    size: int
-
-    @property
-    def end(self) -> int:
-        return self.offset + self.size
-
-
-def mp4_boxes(path: Path) -> tuple[list[Mp4Box], bool]:
-    """The file's top-level boxes, and whether they tile the file exactly.
-
-    Reading stops at the first header that is not a box (garbage) or at a box that runs past
-    the end of the file (a write cut short); such a box is still listed.
-    """
-    boxes: list[Mp4Box] = []
-    file_size = path.stat().st_size
+def _measure(path: Path, measure: Callable[[ReadAt, int], T]) -> T:
     with path.open("rb") as f:
-        offset = 0
-        while offset + 8 <= file_size:
-            f.seek(offset)
-            header = f.read(16)
-            size = int.from_bytes(header[:4], "big")
-            kind_bytes = header[4:8]
-            if not all(32 < b < 127 for b in kind_bytes):
-                return boxes, False
-            header_size = 8
-            if size == 1 and len(header) >= 16:
-                size, header_size = int.from_bytes(header[8:16], "big"), 16
-            elif size == 0:
-                size = file_size - offset
-            if size < header_size:
-                return boxes, False
-            boxes.append(Mp4Box(kind_bytes.decode("ascii"), offset, size))
-            if offset + size > file_size:
-                return boxes, False
-            offset += size
-    return boxes, offset == file_size
+        return measure(file_reader(f), os.fstat(f.fileno()).st_size)
 
 
 def init_size_bytes(path: Path) -> int | None:
-    """Bytes of the init section (ftyp + moov) of a fragmented MP4: the offset of its first moof."""
-    boxes, _ = mp4_boxes(path)
-    kinds: set[str] = set()
-    for box in boxes:
-        if box.kind == "moof":
-            return box.offset if {"ftyp", "moov"} <= kinds else None
-        kinds.add(box.kind)
-    return None
+    """Bytes of the init section of a fragmented MP4 file; None when it has none."""
+    try:
+        return _measure(path, init_section_size)
+    except Mp4Error:
+        return None
 
 
 def holds_no_media(path: Path) -> bool:
     """An init section and nothing after it: the segment was cut before its first fragment."""
-    boxes, _ = mp4_boxes(path)
-    kinds = {b.kind for b in boxes}
-    return "moov" in kinds and "moof" not in kinds
+    return _measure(path, mp4.holds_no_media)
 
 
 def trim_incomplete_tail(path: Path) -> int:
@@ -136,21 +100,12 @@ def trim_incomplete_tail(path: Path) -> int:
     The file then ends after its last complete fragment (moof + mdat). A file that is not
     made of MP4 boxes is left alone.
     """
-    boxes, whole = mp4_boxes(path)
     size = path.stat().st_size
-    if whole or not boxes:
-        return 0
-    complete = [b for b in boxes if b.end <= size]
-    if not complete:
-        return 0
-    cut = complete[-1].end
-    if complete[-1].kind == "moof":
-        cut = complete[-1].offset
-    if cut == 0 or cut >= size:
-        return 0
-    with path.open("r+b") as f:
-        f.truncate(cut)
-    return size - cut
+    keep = _measure(path, whole_fragments_size)
+    if keep < size:
+        with path.open("r+b") as f:
+            f.truncate(keep)
+    return size - keep
 
 
 def sha256_of(path: Path) -> str:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.playback.mp4 import init_section_size_of_bytes
+from vms_common.mp4 import init_section_size_of_bytes
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ import pytest
 
 from apps.playback.models import Recording
 from apps.playback.services import recording_init_sizes_fill
-from domain.playback.mp4 import Mp4Error
 from infrastructure.persistence.recording_repository import recordings_in_range
 from infrastructure.storage.errors import (
     RecordingChecksumMismatch,
@@ -22,6 +21,7 @@ from infrastructure.storage.errors import (
     StorageUnavailable,
 )
 from infrastructure.storage.recordings import recording_fetch, recording_init_size
+from vms_common.mp4 import Mp4Error
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 INIT = b"\x00\x00\x00\x10ftypiso5\x00\x00\x02\x00" + b"\x00\x00\x00\x10moov" + b"\x00" * 8

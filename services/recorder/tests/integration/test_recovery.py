@@ -14,12 +14,12 @@ import pytest
 
 from recorder.ffmpeg_recorder import MP4_OPTIONS
 from recorder.filing import SegmentFiler
-from recorder.probe import mp4_boxes
 from recorder.recovery import orphan_runs, recover_all
 from recorder.runs import LIST_NAME, Timeline, timeline_save
 from recorder.segment_list import ListedSegment, SegmentListReader
 from recorder.storage import incoming_dir
 from vms_common.contracts import Event, SegmentCompleted, SegmentCorrupt
+from vms_common.mp4 import bytes_reader, mp4_layout
 
 ANCHOR = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -63,8 +63,8 @@ def crash(work_dir: Path) -> None:
     (work_dir / "000000.mp4").unlink()
     unlist_last(work_dir)
     last = work_dir / "000002.mp4"
-    boxes, _ = mp4_boxes(last)
     data = last.read_bytes()
+    boxes, _ = mp4_layout(bytes_reader(data), len(data))
     last.write_bytes(data[: [b for b in boxes if b.kind == "mdat"][2].offset + 100])
 
 
