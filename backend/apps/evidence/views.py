@@ -104,7 +104,7 @@ class ExportFileApi(APIView):
     """`GET /api/exports/{id}/clip` and `/manifest`: the files, once the export is done.
 
     Open to a bearer token of the export's tenant or to the signed URL in the job
-    (`?sig=`); other tenants get 404, as if the export did not exist.
+    (`?exp=&sig=`); other tenants get 404, as if the export did not exist.
     """
 
     permission_classes = (AllowAny,)
@@ -139,7 +139,12 @@ class ExportFileApi(APIView):
         signature = request.query_params.get("sig")
         if not signature:
             raise exceptions.NotAuthenticated()
-        return reader_of_export_link(signature=signature, export_id=export_id, file=self.file)
+        return reader_of_export_link(
+            signature=signature,
+            expires=request.query_params.get("exp"),
+            export_id=export_id,
+            file=self.file,
+        )
 
 
 class HoldReleaseApi(APIView):

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.cameras.models import Camera
@@ -17,12 +16,7 @@ from apps.playback.services import recording_init_sizes_fill
 from domain.playback.hls import vod_playlist
 from domain.playback.recording import Gap, RecordedSegment, find_gaps
 from domain.playback.timeline import Bucket, DetectionCounts, bucket_count, spans_bucketed
-from infrastructure.auth.link_signatures import (
-    PLAYLIST,
-    SEGMENT_FILE,
-    link_signature_user_id,
-    micros,
-)
+from infrastructure.auth.link_signatures import PLAYLIST, SEGMENT_FILE, link_reader, micros
 from infrastructure.persistence.recording_repository import (
     recorded_spans_in_range,
     recordings_in_range,
@@ -144,10 +138,9 @@ def recording_get_for_user(user: Any, recording_id: int) -> Recording:
 
 def reader_of_signed_link(*, signature: str, expires: Any, recording_id: int) -> Any:
     """The active user a segment link was signed for; 401 when it is bad or expired."""
-    user_id = link_signature_user_id(
+    return link_reader(
         purpose=SEGMENT_FILE, signature=signature, parts=(recording_id,), expires=expires
     )
-    return _active_user(user_id)
 
 
 def reader_of_signed_playlist(
@@ -158,27 +151,12 @@ def reader_of_signed_playlist(
         camera_key = str(uuid.UUID(camera_id))
     except ValueError:
         raise AuthenticationRequired("the link is not valid", code="invalid_signature") from None
-    user_id = link_signature_user_id(
+    return link_reader(
         purpose=PLAYLIST,
         signature=signature,
         parts=(camera_key, micros(start), micros(end)),
         expires=expires,
     )
-    return _active_user(user_id)
-
-
-def _active_user(user_id: str) -> Any:
-    user = get_user_model().objects.filter(pk=_int_or_none(user_id), is_active=True).first()
-    if user is None:
-        raise AuthenticationRequired("the link is not valid", code="invalid_signature")
-    return user
-
-
-def _int_or_none(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
 
 
 def playback_playlist(*, camera: Camera, start: datetime, end: datetime, user_id: Any) -> str:

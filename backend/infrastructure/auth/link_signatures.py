@@ -12,13 +12,17 @@ import hmac
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from apps.core.exceptions import AuthenticationRequired
 
 SEGMENT_FILE = "segment-file"
 PLAYLIST = "playlist"
+EXPORT_CLIP = "export-clip"
+EXPORT_MANIFEST = "export-manifest"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _keys: dict[tuple[str, str], bytes] = {}
@@ -56,6 +60,26 @@ def link_signature_user_id(
     if expiry < (time.time() if now is None else now):
         raise AuthenticationRequired("the link has expired", code="signature_expired")
     return user_id
+
+
+def link_reader(*, purpose: str, signature: str, parts: Sequence[object], expires: object) -> Any:
+    """The active user a valid, unexpired link to `parts` was signed for.
+
+    Raises AuthenticationRequired (401): `signature_expired` once the link has expired,
+    `invalid_signature` when it is malformed, forged, for other parts or purpose, or its
+    user is gone or no longer active.
+    """
+    user_id = link_signature_user_id(
+        purpose=purpose, signature=signature, parts=parts, expires=expires
+    )
+    try:
+        pk = int(user_id)
+    except ValueError:
+        pk = None
+    user = get_user_model().objects.filter(pk=pk, is_active=True).first()
+    if user is None:
+        raise AuthenticationRequired("the link is not valid", code="invalid_signature")
+    return user
 
 
 def micros(moment: datetime) -> int:
