@@ -25,10 +25,11 @@ from apps.evidence.errors import ExportFailed
 from apps.evidence.ffmpeg_concat import ConcatInput, clip_concat, ffmpeg_version
 from apps.evidence.manifest import SourceEntry, manifest_build, manifest_write
 from apps.evidence.models import EvidenceHold, ExportJob, ExportStatus
-from apps.evidence.sources import file_sha256, source_file_verified
+from apps.evidence.sources import source_file_verified
 from apps.playback.selectors import camera_recordings_in_range
 from domain.playback.recording import find_gaps
 from infrastructure.recorder_client import RecorderError
+from vms_common.checksums import file_sha256
 from vms_common.logging import get_logger
 
 logger = get_logger(__name__)

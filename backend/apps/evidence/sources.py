@@ -1,6 +1,5 @@
 """Source segment files of an export: a local path to each, checked against its SHA-256."""
 
-import hashlib
 from pathlib import Path
 
 from apps.evidence.errors import ExportFailed
@@ -12,8 +11,7 @@ from infrastructure.storage.errors import (
     StorageUnavailable,
 )
 from infrastructure.storage.recordings import recording_fetch
-
-CHUNK = 1024 * 1024
+from vms_common.checksums import file_sha256
 
 
 def source_file_verified(*, recording: RecordedSegment, destination_dir: Path) -> Path:
@@ -54,11 +52,3 @@ def _altered(recording: RecordedSegment, actual: str) -> ExportFailed:
         code="source_altered",
         extra={"recording_id": recording.id, "expected": recording.sha256, "actual": actual},
     )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while chunk := file.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()

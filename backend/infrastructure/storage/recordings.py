@@ -4,7 +4,6 @@ Local files are found without leaving the recordings folder; S3 objects through 
 S3 adapter. Everything that can go wrong is one of infrastructure.storage.errors.
 """
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +17,7 @@ from infrastructure.storage.errors import (
     RecordingFileTruncated,
 )
 from infrastructure.storage.s3 import s3_recordings
+from vms_common.checksums import file_sha256
 from vms_common.mp4 import bytes_reader, file_reader, init_section_size
 
 # The init section of a recorder segment (ftyp + moov of one video track) is about 1 KB;
@@ -111,7 +111,7 @@ def recording_fetch(*, recording: RecordingFile, destination_dir: Path) -> Path:
     partial = target.with_name(f".{target.name}.{recording.id}.partial")
     try:
         s3_recordings().download(recording_location(recording), partial)
-        digest = _sha256_of(partial)
+        digest = file_sha256(partial)
         if digest != recording.sha256:
             raise RecordingChecksumMismatch(
                 "the copy fetched from object storage does not match the recorded SHA-256",
@@ -125,11 +125,3 @@ def recording_fetch(*, recording: RecordingFile, destination_dir: Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return target
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()

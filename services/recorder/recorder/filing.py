@@ -16,10 +16,10 @@ from recorder.probe import (
     holds_no_media,
     init_size_bytes,
     probe_segment,
-    sha256_of,
     trim_incomplete_tail,
 )
 from recorder.storage import corrupt_dir, segment_relative_path
+from vms_common.checksums import file_sha256
 from vms_common.contracts import SegmentCompleted, SegmentCorrupt
 from vms_common.logging import get_logger
 
@@ -103,7 +103,7 @@ class SegmentFiler:
             end=start + timedelta(seconds=listed_duration_s or 0.0),
             path=kept.relative_to(self.root).as_posix(),
             size_bytes=kept.stat().st_size,
-            sha256=sha256_of(kept),
+            sha256=file_sha256(kept),
             reason=reason[-1000:] or "ffprobe cannot read it",
         )
         self.announcer.announce(event)

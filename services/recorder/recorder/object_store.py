@@ -5,7 +5,6 @@ Every botocore error is translated here into :class:`ObjectStoreError`.
 """
 
 import base64
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +14,8 @@ from typing import TYPE_CHECKING, Protocol
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from vms_common.checksums import file_sha256_digest
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -49,11 +50,7 @@ class ObjectStore(Protocol):
 
 def file_sha256_b64(path: Path) -> str:
     """The SHA-256 of a file, base64 encoded as S3 reports checksums."""
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return base64.b64encode(digest.digest()).decode()
+    return base64.b64encode(file_sha256_digest(path)).decode()
 
 
 @contextmanager

@@ -1,6 +1,5 @@
 """Checks a finished segment with ffprobe, fingerprints it and reads its MP4 boxes."""
 
-import hashlib
 import json
 import os
 import subprocess
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from vms_common import mp4
+from vms_common.checksums import file_sha256
 from vms_common.mp4 import Mp4Error, ReadAt, file_reader, init_section_size, whole_fragments_size
 
 T = TypeVar("T")
@@ -64,16 +64,8 @@ def probe_segment(path: Path, ffprobe: str = "ffprobe") -> SegmentInfo:
         width=int(stream.get("width", 0)),
         height=int(stream.get("height", 0)),
         size_bytes=path.stat().st_size,
-        sha256=_sha256(path),
+        sha256=file_sha256(path),
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _measure(path: Path, measure: Callable[[ReadAt, int], T]) -> T:
@@ -106,7 +98,3 @@ def trim_incomplete_tail(path: Path) -> int:
         with path.open("r+b") as f:
             f.truncate(keep)
     return size - keep
-
-
-def sha256_of(path: Path) -> str:
-    return _sha256(path)
