@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, StreamingHttpResponse
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from apps.cameras.selectors import camera_get_for_user
 from apps.core.exceptions import AccessDenied, ResourceNotFound
+from apps.core.link_access import reader_by_token_or_link
 from apps.evidence.links import ExportFile, export_file_url, reader_of_export_link
 from apps.evidence.models import ExportJob, ExportStatus
 from apps.evidence.selectors import export_get_for_user, exports_for_user, hold_get_for_user
@@ -111,7 +112,12 @@ class ExportFileApi(APIView):
     file: ExportFile = "clip"
 
     def get(self, request: Request, export_id: str) -> HttpResponse | StreamingHttpResponse:
-        reader = self._reader(request, export_id)
+        reader = reader_by_token_or_link(
+            request,
+            lambda signature, expires: reader_of_export_link(
+                signature=signature, expires=expires, export_id=export_id, file=self.file
+            ),
+        )
         job = export_get_for_user(reader, export_id)
         if job.status != ExportStatus.DONE:
             raise ResourceNotFound(
@@ -132,19 +138,6 @@ class ExportFileApi(APIView):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["Cache-Control"] = "private, max-age=300"
         return response
-
-    def _reader(self, request: Request, export_id: str) -> Any:
-        if request.user and request.user.is_authenticated:
-            return request.user
-        signature = request.query_params.get("sig")
-        if not signature:
-            raise exceptions.NotAuthenticated()
-        return reader_of_export_link(
-            signature=signature,
-            expires=request.query_params.get("exp"),
-            export_id=export_id,
-            file=self.file,
-        )
 
 
 class HoldReleaseApi(APIView):

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.cameras.selectors import camera_get_for_user
+from apps.core.link_access import reader_by_token_or_link
 from apps.playback.fields import QueryDateTimeField
 from apps.playback.file_responses import ranged_file_response, ranged_object_response
 from apps.playback.segment_links import SegmentLinks, iso_time, playlist_url
@@ -199,7 +200,12 @@ class SegmentFileApi(APIView):
     permission_classes = (AllowAny,)
 
     def get(self, request: Request, recording_id: str) -> HttpResponse | StreamingHttpResponse:
-        reader = self._reader(request, int(recording_id))
+        reader = reader_by_token_or_link(
+            request,
+            lambda signature, expires: reader_of_signed_link(
+                signature=signature, expires=expires, recording_id=int(recording_id)
+            ),
+        )
         recording = recording_get_for_user(reader, int(recording_id))
         options: dict[str, Any] = {
             "range_header": request.headers.get("Range"),
@@ -219,15 +225,3 @@ class SegmentFileApi(APIView):
             response = ranged_file_response(recording_local_file(recording), **options)
         response["Cache-Control"] = "private, max-age=300"
         return response
-
-    def _reader(self, request: Request, recording_id: int) -> Any:
-        if request.user and request.user.is_authenticated:
-            return request.user
-        signature = request.query_params.get("sig")
-        if not signature:
-            raise exceptions.NotAuthenticated()
-        return reader_of_signed_link(
-            signature=signature,
-            expires=request.query_params.get("exp", ""),
-            recording_id=recording_id,
-        )
