@@ -2,8 +2,9 @@
 
 Creates a demo tenant, an admin user and VMS_DEMO_CAMERAS cameras (default 4), serves them
 from the camera simulator, starts S3 (moto's server, port VMS_DEMO_S3_PORT, default 5000),
-recorder, Celery worker and backend, asks the recorder to record every camera, prints the URL
-and the credentials, and stops everything on Ctrl-C.
+recorder, Celery worker and backend, pushes every camera's retention policy to the recorder,
+asks the recorder to record every camera, prints the URL and the credentials, and stops
+everything on Ctrl-C.
 """
 
 import os
@@ -46,6 +47,7 @@ def main() -> int:
         config.log_dir.mkdir(parents=True, exist_ok=True)
         simulator.start()
         stack.start()
+        policies_push(stack)
         for camera in demo["cameras"]:
             stack.record(demo["tenant_id"], camera["id"])
         print(
@@ -72,6 +74,24 @@ def main() -> int:
         stack.stop()
         simulator.close()
     return 0
+
+
+def policies_push(stack: Stack) -> None:
+    """Tell the recorder every camera's retention and evidence holds, as at every start-up.
+
+    A failure is a warning: the demo records on, with the recorder's default retention
+    until the policies are pushed again (`manage.py policies_push`).
+    """
+    try:
+        summary = stack.manage("policies_push").strip().splitlines()[-1:]
+        print(f"demo: {' '.join(summary)}", flush=True)
+    except RuntimeError as error:
+        print(
+            f"demo: WARNING: the recorder did not get the cameras' retention policies; "
+            f"it keeps its default retention until they are pushed again.\n{error}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
