@@ -25,6 +25,7 @@ import random
 import statistics
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,6 +60,7 @@ def django_setup(database: str) -> None:
     os.environ["DATABASE_URL"] = server_url(database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    warnings.filterwarnings("ignore", message="No directory at")  # static files: not used
     sys.path.insert(0, str(BACKEND))
     import django
 
@@ -250,6 +252,30 @@ def random_ranges(
     return out
 
 
+def http_playlist(
+    ranges: list[tuple[Any, datetime, datetime]],
+) -> tuple[list[float], str]:
+    """Time GET /api/playback/{camera}/playlist.m3u8 in process (DRF test client, the user's
+    authentication forced, so the JWT check is not counted); the answers' status codes."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    camera = ranges[0][0]
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-range-query", defaults={"tenant_id": camera.tenant_id}
+    )
+    client = APIClient()
+    client.force_authenticate(user)
+    times, statuses = [], set()
+    for camera, start, end in ranges:
+        url = f"/api/playback/{camera.id}/playlist.m3u8"
+        query = {"start": start.isoformat(), "end": end.isoformat()}
+        ms, response = timed(lambda u=url, q=query: client.get(u, q, HTTP_HOST="127.0.0.1"))
+        times.append(ms)
+        statuses.add(response.status_code)
+    return times, ",".join(map(str, sorted(statuses)))
+
+
 def explain(call: Callable[[], Any]) -> list[str]:
     """EXPLAIN (ANALYZE, BUFFERS) of the one query `call` runs."""
     from django.db import connection
@@ -306,8 +332,8 @@ def main() -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT reltuples::bigint, pg_total_relation_size('playback_recording'), version() "
-            "FROM pg_class WHERE relname = 'playback_recording'"
+            "SELECT count(*), pg_total_relation_size('playback_recording'), version() "
+            "FROM playback_recording"
         )
         rows, size, version = cursor.fetchone()
 
@@ -339,6 +365,7 @@ def main() -> int:
             ms, text = timed(lambda c=camera, s=start, e=end: build(c, s, e))
             playlist_ms.append(ms)
             playlist_segments.append(text.count("#EXTINF"))
+    http_ms, http_status = http_playlist(days[: args.playlists])
     plan = explain(lambda: in_range(*hours[0]))
     load_after = os.getloadavg()
 
@@ -368,6 +395,9 @@ def main() -> int:
         print(f"24-hour HLS playlist: {playlist_name}")
         print("  " + summary("24-hour playlists", playlist_ms))
         print(f"  segments per playlist: median {statistics.median(playlist_segments):.0f}")
+    print("24-hour playlist over HTTP: GET /api/playback/{camera}/playlist.m3u8 in process")
+    print(f"  (DRF test client, authentication forced; HTTP status {http_status})")
+    print("  " + summary("24-hour requests", http_ms))
 
     hour_ok = percentile(hour_ms, 95) <= HOUR_P95_TARGET_MS
     playlist_ok = bool(playlist_ms) and percentile(playlist_ms, 95) <= PLAYLIST_TARGET_MS
