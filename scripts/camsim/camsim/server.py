@@ -231,7 +231,7 @@ class FanOut:
             offset = self._offset(output, keyframe, capture_time)
             if offset is None:
                 continue
-            copy = buffer.copy()
+            copy = _shallow_copy(buffer)
             copy.pts = copy.dts = capture_time - offset
             copy.duration = self._frame_duration
             if output.appsrc.push_buffer(copy) != Gst.FlowReturn.OK:
@@ -259,6 +259,22 @@ class FanOut:
     def _playing(output: _Output) -> bool:
         _, state, _ = output.appsrc.get_state(0)
         return bool(state == Gst.State.PLAYING)
+
+
+def _shallow_copy(buffer: Gst.Buffer) -> Gst.Buffer:
+    """A new buffer sharing `buffer`'s memory, whose timestamps can be set on their own.
+
+    In Python `Gst.Buffer.copy()` is the boxed copy, i.e. a new reference to the *same*
+    buffer: setting its PTS for one client would rewrite the PTS of the access unit still
+    queued for every other client, and their RTP timestamps would jump back and forth.
+    """
+    flags = (
+        Gst.BufferCopyFlags.FLAGS
+        | Gst.BufferCopyFlags.TIMESTAMPS
+        | Gst.BufferCopyFlags.META
+        | Gst.BufferCopyFlags.MEMORY
+    )
+    return buffer.copy_region(flags, 0, buffer.get_size())
 
 
 class CameraServer:

@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,24 @@ def test_late_joiner_starts_on_a_keyframe_and_gop_is_one_second(sim: CameraSimul
     spacing = [b - a for a, b in itertools.pairwise(t for t in key_times if t is not None)]
     assert len(spacing) == len(key_times) - 1, f"keyframes without timestamp: {key_times}"
     assert all(abs(s - 1.0) < 0.01 for s in spacing), spacing
+
+
+def test_clients_joining_at_different_moments_each_get_evenly_spaced_timestamps(
+    sim: CameraSimulator,
+) -> None:
+    """Every client has its own timeline: the access unit it shares with the others must not
+    carry another client's timestamps (a frame every 1/fps s, never backwards)."""
+    with ThreadPoolExecutor(4) as pool:
+        futures = []
+        for path in (FRONT, BACK, SIDE, OTHER):
+            futures.append(pool.submit(packets, sim.url(path), 4.0))
+            time.sleep(0.3)  # each joins at another moment, so their time offsets differ
+        results = [future.result() for future in futures]
+    for seen in results:
+        times = [pts for pts, _ in seen if pts is not None]
+        assert len(times) >= 3 * FPS
+        steps = [b - a for a, b in itertools.pairwise(times)]
+        assert all(abs(step - 1 / FPS) < 0.002 for step in steps), sorted(set(steps))[:8]
 
 
 def test_burned_in_clock_changes_from_second_to_second(sim: CameraSimulator) -> None:
