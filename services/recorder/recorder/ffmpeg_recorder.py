@@ -6,8 +6,10 @@ second, flushed to disk as it is made, so a killed process loses at most its las
 The segment muxer appends each closed segment to a CSV list, which this module follows:
 every segment is filed (checked, moved into the storage layout, announced). When ffmpeg
 exits (camera gone, network cut) or makes no progress for `stall_timeout_s` (then it is
-killed), what it left is filed and the camera is reconnected with exponential backoff.
-Gaps stay gaps. ffmpeg dies with the recorder; what a crash leaves is recovered on the next
+killed), what it left is filed and the camera is reconnected with exponential backoff
+(jittered, so cameras lost together do not reconnect together). A run has
+`connect_timeout_s` to connect and deliver its first data; at most `max_connecting` runs
+connect at once across cameras. Gaps stay gaps. ffmpeg dies with the recorder; what a crash leaves is recovered on the next
 start (see `recovery`).
 """
 
@@ -29,13 +31,19 @@ from recorder.runs import LIST_NAME, LOG_NAME, Timeline, timeline_save
 from recorder.segment_list import ListedSegment, SegmentListReader
 from recorder.settings import RecorderSettings
 from recorder.storage import incoming_dir
-from recorder.supervision import CameraState, CameraStatus, StallDetector
+from recorder.supervision import (
+    CameraState,
+    CameraStatus,
+    ConnectSlots,
+    StallDetector,
+    jittered,
+)
 from vms_common.backoff import Backoff
 from vms_common.logging import bind, get_logger
 
 log = get_logger(__name__)
 
-POLL_S = 0.25
+POLL_S = 1.0  # each camera thread looks at its run once a second
 MP4_OPTIONS = (
     "movflags=+frag_keyframe+empty_moov+default_base_moof:frag_duration=1000000:flush_packets=1"
 )
@@ -93,6 +101,7 @@ class _Run:
     done: set[str] = field(default_factory=set)
     last_end_s: float = 0.0
     stalled: str | None = None
+    holds_slot: bool = False
 
 
 class CameraRecorder:
@@ -105,6 +114,7 @@ class CameraRecorder:
         url: str,
         settings: RecorderSettings,
         announcer: SegmentAnnouncer,
+        connect_slots: ConnectSlots | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.camera_id = camera_id
@@ -114,6 +124,7 @@ class CameraRecorder:
             tenant_id, camera_id, settings.recordings_root, announcer, settings.ffprobe
         )
         self._backoff = Backoff(settings.reconnect_initial_s, settings.reconnect_max_s)
+        self._slots = connect_slots or ConnectSlots(settings.max_connecting)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
@@ -160,10 +171,13 @@ class CameraRecorder:
     def _supervise(self) -> None:
         bind(tenant_id=self.tenant_id, camera_id=self.camera_id)
         log.info("recording started", url=self.url)
-        while not self._stop.is_set():
+        while self._slots.acquire(self._stop):
             run = self._launch()
-            produced = self._follow(run)
-            self._finish(run)
+            try:
+                produced = self._follow(run)
+                self._finish(run)
+            finally:
+                self._release_slot(run)
             error = (
                 run.stalled
                 or _tail(run.work_dir / LOG_NAME)
@@ -174,7 +188,7 @@ class CameraRecorder:
                 break
             if produced:
                 self._backoff.reset()
-            delay = self._backoff.next_delay()
+            delay = jittered(self._backoff.next_delay())
             with self._lock:
                 self._status.restarts += 1
             metrics.RESTARTS.labels(**self._labels).inc()
@@ -200,8 +214,19 @@ class CameraRecorder:
         with self._lock:
             self._process = start_supervised(command, work_dir / LOG_NAME)
             process = self._process
-        stall = StallDetector(self._settings.stall_timeout_s)
-        return _Run(process, work_dir, SegmentListReader(work_dir / LIST_NAME), stall)
+            if self._stop.is_set():  # stop was asked while it started: it ends as usual
+                process.send_signal(signal.SIGINT)
+        stall = StallDetector(
+            self._settings.stall_timeout_s, connect_timeout_s=self._settings.connect_timeout_s
+        )
+        reader = SegmentListReader(work_dir / LIST_NAME)
+        return _Run(process, work_dir, reader, stall, holds_slot=True)
+
+    def _release_slot(self, run: _Run) -> None:
+        """The run connected (or ended): another camera may connect."""
+        if run.holds_slot:
+            run.holds_slot = False
+            self._slots.release()
 
     def _follow(self, run: _Run) -> bool:
         """File segments as they close until ffmpeg exits or stalls; True if any was filed."""
@@ -216,14 +241,18 @@ class CameraRecorder:
             for entry in run.reader.new_entries():
                 produced |= self._complete(run, entry)
             run.stall.observe(_progress(run.work_dir))
+            if run.stall.has_data:
+                self._release_slot(run)
             if run.stall.stalled():
                 self._kill_stalled(run)
                 break
-            time.sleep(POLL_S)
+            if self._stop.wait(POLL_S):  # stopping: ffmpeg closes its segment and exits
+                time.sleep(0.05)
         return produced
 
     def _kill_stalled(self, run: _Run) -> None:
-        run.stalled = f"stalled: no data for {run.stall.silent_for():.0f} s"
+        what = "no data" if run.stall.has_data else "no data since the start"
+        run.stalled = f"stalled: {what} for {run.stall.silent_for():.0f} s"
         run.process.kill()
         run.process.wait()
         metrics.STALLS.labels(**self._labels).inc()
@@ -252,8 +281,9 @@ class CameraRecorder:
         listed = entry.end_s - entry.start_s if entry.end_s > entry.start_s else None
         if run.timeline.first_start_s is None:
             anchor = run.timeline.anchor
-            if listed is not None:  # it closed just now: a better anchor than its appearance
-                anchor = min(anchor, self._anchor(_now() - timedelta(seconds=listed)))
+            if listed is not None:  # when it closed: a better anchor than its appearance
+                closed = _modified(run.work_dir / LIST_NAME) or _now()
+                anchor = min(anchor, self._anchor(closed - timedelta(seconds=listed)))
             run.timeline = Timeline(anchor, entry.start_s)
             timeline_save(run.work_dir, run.timeline)
         event = self._filer.file(
@@ -283,6 +313,15 @@ def _progress(work_dir: Path) -> tuple[str, int] | None:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _modified(path: Path) -> datetime | None:
+    """When ffmpeg last wrote `path`: for the segment list, when it listed its last segment,
+    however late this thread looks at it."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except FileNotFoundError:
+        return None
 
 
 def _exit_reason(returncode: int) -> str:

@@ -7,7 +7,7 @@ from recorder.ffmpeg_recorder import CameraRecorder
 from recorder.filing import SegmentFiler
 from recorder.recovery import recover_all
 from recorder.settings import RecorderSettings
-from recorder.supervision import CameraStatus
+from recorder.supervision import CameraStatus, ConnectSlots
 from vms_common.contracts import relay_path
 
 
@@ -21,6 +21,7 @@ class RecordingManager:
         self._announcer = announcer
         self._lock = threading.Lock()
         self._recorders: dict[tuple[str, str], CameraRecorder] = {}
+        self._connect_slots = ConnectSlots(settings.max_connecting)
 
     def recover(self) -> int:
         """File and announce what a crashed recorder left behind; call it before serving.
@@ -43,7 +44,12 @@ class RecordingManager:
             if recorder is None:
                 url = f"{self._settings.relay_rtsp_base.rstrip('/')}/{relay_path(*key)}"
                 recorder = CameraRecorder(
-                    tenant_id, camera_id, url, self._settings, self._announcer
+                    tenant_id,
+                    camera_id,
+                    url,
+                    self._settings,
+                    self._announcer,
+                    self._connect_slots,
                 )
                 self._recorders[key] = recorder
                 recorder.start()

@@ -17,6 +17,10 @@ class RecorderSettings(ServiceSettings):
     reconnect_max_s: float = Field(default=1.0, gt=0)
     camera_timeout_s: float = Field(default=5.0, gt=0)
     stall_timeout_s: float = Field(default=10.0, gt=0)
+    # a run may take this long from its start to its first data (connect, analyse the stream)
+    connect_timeout_s: float = Field(default=30.0, gt=0)
+    # runs connecting at once, across cameras (the others wait for a slot)
+    max_connecting: int = Field(default=10, ge=1)
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
 

@@ -43,6 +43,7 @@ def stall_recorder(tmp_path, frozen_camera) -> Iterator[TestClient]:
         segment_seconds=5,
         camera_timeout_s=60,
         stall_timeout_s=3,
+        connect_timeout_s=4,
         RECORDER_API_TOKEN=secrets.token_urlsafe(24),
         rabbitmq_url=TEST_URL,
     )
