@@ -1,6 +1,6 @@
 """Files a finished segment: checked, moved into the storage layout and announced.
 
-A segment ffprobe cannot read is kept under ``.corrupt/`` and announced as corrupt; one that
+A segment that cannot be read is kept under ``.corrupt/`` and announced as corrupt; one that
 was cut before its first fragment recorded nothing and is dropped.
 """
 

@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 
 from recorder.ffmpeg_recorder import MP4_OPTIONS
-from recorder.probe import holds_no_media, init_size_bytes, probe_segment, trim_incomplete_tail
-from vms_common.mp4 import bytes_reader, mp4_layout
+from recorder.probe import (
+    CorruptSegment,
+    ffprobe_segment,
+    holds_no_media,
+    init_size_bytes,
+    probe_segment,
+    read_fragmented_video,
+    trim_incomplete_tail,
+)
+from vms_common.mp4 import Mp4Error, bytes_reader, mp4_layout
 
 FRAMES = 60  # 4 s at 15 fps, a keyframe every second
 
@@ -74,3 +82,30 @@ def test_a_segment_of_an_init_section_alone_holds_no_media(fragmented, tmp_path)
     init_only.write_bytes(fragmented.read_bytes()[: init_size_bytes(fragmented)])
     assert holds_no_media(init_only)
     assert not holds_no_media(fragmented)
+
+
+def test_a_segment_is_read_from_its_boxes_as_ffprobe_reads_it(fragmented):
+    assert read_fragmented_video(fragmented) == ("h264", 320, 240, pytest.approx(4.0))
+    info, probed = probe_segment(fragmented), ffprobe_segment(fragmented, "ffprobe")
+    assert (info.codec, info.width, info.height) == (probed.codec, probed.width, probed.height)
+    assert info.duration_s == pytest.approx(probed.duration_s, abs=1 / 15)
+    assert (info.size_bytes, info.sha256) == (probed.size_bytes, probed.sha256)
+
+
+def test_a_file_whose_boxes_do_not_read_is_left_to_ffprobe_and_is_corrupt(fragmented, tmp_path):
+    garbage = tmp_path / "garbage.mp4"
+    garbage.write_bytes(b"\x00\x01not an mp4 at all" * 100)
+    init_only = tmp_path / "init.mp4"
+    init_only.write_bytes(fragmented.read_bytes()[: init_size_bytes(fragmented)])
+    mangled = tmp_path / "mangled.mp4"
+    data = bytearray(fragmented.read_bytes())
+    first_moof = moof_offsets(fragmented)[0]
+    data[first_moof + 4 : first_moof + 8] = b"\xff\xfe\xfd\xfc"  # not a box type
+    mangled.write_bytes(bytes(data))
+    for bad in (garbage, init_only, mangled):
+        with pytest.raises(Mp4Error):
+            read_fragmented_video(bad)
+    with pytest.raises(CorruptSegment):
+        probe_segment(garbage)
+    with pytest.raises(CorruptSegment):
+        probe_segment(init_only)
