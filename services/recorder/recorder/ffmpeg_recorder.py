@@ -8,9 +8,10 @@ every segment is filed (checked, moved into the storage layout, announced). When
 exits (camera gone, network cut) or makes no progress for `stall_timeout_s` (then it is
 killed), what it left is filed and the camera is reconnected with exponential backoff
 (jittered, so cameras lost together do not reconnect together). A run has
-`connect_timeout_s` to connect and deliver its first data; at most `max_connecting` runs
-connect at once across cameras. Gaps stay gaps. ffmpeg dies with the recorder; what a crash leaves is recovered on the next
-start (see `recovery`).
+`connect_timeout_s` to connect and deliver its first data, then `stall_timeout_s` without
+progress; at most `max_connecting` runs connect at once across cameras. Gaps stay gaps.
+ffmpeg dies with the recorder; what a crash leaves is recovered on the next start (see
+`recovery`).
 """
 
 import shutil
