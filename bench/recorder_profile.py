@@ -152,7 +152,7 @@ def main() -> int:
             )
         try:
             time.sleep(WARMUP_S)
-            for poll_s in (ffmpeg_recorder.POLL_S, 0.5, 1.0):
+            for poll_s in sorted({0.25, 0.5, 1.0, ffmpeg_recorder.POLL_S}):
                 print(f"watch loop x {args.threads} at {poll_s} s", file=sys.stderr)
                 loop[poll_s] = watch_loop_cpu(
                     dirs, processes, args.threads, poll_s, min(args.seconds, 30.0)
