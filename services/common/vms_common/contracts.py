@@ -48,6 +48,10 @@ class Event(BaseModel):
     occurred_at: UtcDatetime = Field(default_factory=utc_now)
     trace_id: str = Field(default_factory=new_trace_id, min_length=1, max_length=64)
 
+    def route(self) -> str:
+        """The routing key this message is published with."""
+        return self.routing_key
+
 
 class SegmentCompleted(Event):
     """A recorded segment is closed, verified and stored at `path` (relative to the storage root)."""
@@ -117,8 +121,61 @@ class SegmentTiered(Event):
     location: str = Field(pattern=r"^s3://[a-z0-9.-]{3,63}/.+$", max_length=1024)
 
 
+class Box(BaseModel):
+    """Where something is in the frame, as fractions of its width and height (0..1)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    left: float = Field(ge=0, le=1)
+    top: float = Field(ge=0, le=1)
+    width: float = Field(ge=0, le=1)
+    height: float = Field(ge=0, le=1)
+
+
+class Label(BaseModel):
+    """One thing a provider saw: a normalised name (`person`, `car`, ...) and how sure it is."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64)
+    confidence: float = Field(ge=0, le=1)
+    box: Box | None = None
+
+
+class Face(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    confidence: float = Field(ge=0, le=1)
+    box: Box
+
+
+class DetectionResult(Event):
+    """What a detection provider found in one frame of a camera.
+
+    Published on the topic exchange `detections` with the routing key
+    ``{tenant_id}.{camera_id}.{label}`` (one message per frame, keyed by its first label, or
+    ``none`` when nothing was found); the AMQP `type` property names the contract
+    (`detection.result`), which is what consumers decode by.
+    """
+
+    routing_key: ClassVar[str] = "detection.result"
+
+    schema_version: Literal[1] = 1
+    captured_at: UtcDatetime
+    processed_at: UtcDatetime
+    provider: str = Field(min_length=1, max_length=32)
+    labels: tuple[Label, ...] = ()
+    faces: tuple[Face, ...] = ()
+    cost_usd: float = Field(default=0.0, ge=0)
+
+    def route(self) -> str:
+        first = self.labels[0].name if self.labels else "none"
+        return f"{self.tenant_id}.{self.camera_id}.{first}"
+
+
 CONTRACTS: dict[str, type[Event]] = {
-    c.routing_key: c for c in (SegmentCompleted, SegmentCorrupt, SegmentDeleted, SegmentTiered)
+    c.routing_key: c
+    for c in (SegmentCompleted, SegmentCorrupt, SegmentDeleted, SegmentTiered, DetectionResult)
 }
 
 

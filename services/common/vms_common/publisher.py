@@ -44,7 +44,7 @@ class Publisher:
                 channel = self._open()
                 channel.basic_publish(
                     exchange=self._exchange,
-                    routing_key=message.routing_key,
+                    routing_key=message.route(),
                     body=encode(message),
                     properties=properties,
                     mandatory=True,
