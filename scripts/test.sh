@@ -17,6 +17,6 @@ step "frontend unit tests"
 (cd frontend && npm test --silent)
 
 step "Python tests"
-.venv/bin/pytest services/common services/recorder scripts/camsim
+.venv/bin/pytest services/common services/recorder services/ai_detection scripts/camsim
 (cd backend && ../.venv/bin/pytest)
 .venv/bin/pytest tests_integration
