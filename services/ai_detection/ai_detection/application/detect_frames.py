@@ -1,0 +1,187 @@
+"""Detect one frame: motion gate -> provider (or the fallback when over budget) -> result.
+
+`DetectFrame.handle(frame)` is what the detection worker runs for every frame it takes off
+the `frames` queue:
+
+1. the motion gate decides whether the frame is worth analysing (a frame whose JPEG cannot
+   be decoded is counted as corrupt and dropped; frames are disposable);
+2. the camera's provider is chosen: its configured one, the default for a camera with no
+   configuration of its own, or the fallback (local, free) provider while the camera's or its
+   tenant's daily budget is spent;
+3. the provider is called, and called again after a transient `ProviderError` (timeouts,
+   throttling) up to `attempts` times in all; a permanent error or the last transient one
+   makes the frame *failed*: a `FailedFrame` with the reason goes to the failure port,
+   counted and logged;
+4. the paid calls are priced by the cost tracker, and the `DetectionResult` is published.
+
+Publishing errors propagate: the caller (the worker) decides whether the frame is retried.
+"""
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from ai_detection.application.cost_tracker import CostTracker
+from ai_detection.application.ports import DetectionProvider, ProviderError
+from ai_detection.domain.detection_result import detection_result
+from ai_detection.domain.frame import Frame
+from ai_detection.domain.motion import GateDecision
+from vms_common.contracts import DetectionResult
+
+log = logging.getLogger(__name__)
+
+
+class MotionGate(Protocol):
+    def check(self, frame: Frame) -> GateDecision:
+        """Raises ValueError when the JPEG cannot be decoded."""
+        ...
+
+
+class ResultPublisher(Protocol):
+    def publish(self, message: DetectionResult) -> None: ...
+
+
+@dataclass(frozen=True)
+class FailedFrame:
+    tenant_id: str
+    camera_id: str
+    captured_at: datetime
+    trace_id: str
+    provider: str
+    attempts: int
+    reason: str
+
+
+class FailureRecorder(Protocol):
+    def record(self, failed: FailedFrame) -> None: ...
+
+
+class Outcome(StrEnum):
+    PUBLISHED = "published"
+    SKIPPED = "skipped"  # unchanged scene, not analysed
+    CORRUPT = "corrupt"
+    FAILED = "failed"
+
+
+class DetectMetrics(Protocol):
+    def frame(self, camera_id: str, outcome: str, reason: str) -> None: ...
+
+
+class NoDetectMetrics:
+    def frame(self, camera_id: str, outcome: str, reason: str) -> None:
+        pass
+
+
+class LogFailures:
+    """A failure recorder that only logs (the use case logs anyway); for wiring without a store."""
+
+    def record(self, failed: FailedFrame) -> None:
+        pass
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DetectFrame:
+    def __init__(
+        self,
+        *,
+        gate: MotionGate,
+        default_provider: DetectionProvider,
+        fallback_provider: DetectionProvider,
+        publisher: ResultPublisher,
+        costs: CostTracker,
+        providers: Mapping[str, DetectionProvider] | None = None,
+        failures: FailureRecorder | None = None,
+        metrics: DetectMetrics | None = None,
+        attempts: int = 3,
+        backoff_s: float = 0.2,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        if attempts < 1:
+            raise ValueError("attempts must be at least 1")
+        self._gate = gate
+        self._default = default_provider
+        self._fallback = fallback_provider
+        self._providers = dict(providers or {})
+        self._publisher = publisher
+        self._costs = costs
+        self._failures = failures or LogFailures()
+        self._metrics = metrics or NoDetectMetrics()
+        self._attempts = attempts
+        self._backoff_s = backoff_s
+        self._sleep = sleep
+        self._clock = clock
+
+    def provider_for(self, tenant_id: str, camera_id: str) -> DetectionProvider:
+        """The camera's provider, or the fallback while a daily budget is spent."""
+        provider = self._providers.get(camera_id, self._default)
+        if provider is not self._fallback and self._costs.over_budget(tenant_id, camera_id):
+            return self._fallback
+        return provider
+
+    def handle(self, frame: Frame) -> Outcome:
+        try:
+            decision = self._gate.check(frame)
+        except ValueError as exc:
+            log.warning(
+                "corrupt frame dropped: camera %s trace %s: %s",
+                frame.camera_id,
+                frame.trace_id,
+                exc,
+            )
+            self._metrics.frame(frame.camera_id, Outcome.CORRUPT, "corrupt_jpeg")
+            return Outcome.CORRUPT
+        if not decision.analyse:
+            self._metrics.frame(frame.camera_id, Outcome.SKIPPED, decision.reason)
+            return Outcome.SKIPPED
+
+        provider = self.provider_for(frame.tenant_id, frame.camera_id)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                detection = provider.detect(frame)
+                break
+            except ProviderError as exc:
+                if exc.transient and attempt < self._attempts:
+                    self._sleep(self._backoff_s * 2 ** (attempt - 1))
+                    continue
+                return self._fail(frame, provider.name, attempt, str(exc))
+
+        cost = self._costs.record(frame.tenant_id, frame.camera_id, detection.calls)
+        result = detection_result(
+            frame, detection, provider=provider.name, processed_at=self._clock(), cost_usd=cost
+        )
+        self._publisher.publish(result)
+        self._metrics.frame(frame.camera_id, Outcome.PUBLISHED, decision.reason)
+        return Outcome.PUBLISHED
+
+    def _fail(self, frame: Frame, provider: str, attempts: int, reason: str) -> Outcome:
+        log.warning(
+            "detection failed: camera %s trace %s provider %s after %d attempt(s): %s",
+            frame.camera_id,
+            frame.trace_id,
+            provider,
+            attempts,
+            reason,
+        )
+        self._failures.record(
+            FailedFrame(
+                tenant_id=frame.tenant_id,
+                camera_id=frame.camera_id,
+                captured_at=frame.captured_at,
+                trace_id=frame.trace_id,
+                provider=provider,
+                attempts=attempts,
+                reason=reason,
+            )
+        )
+        self._metrics.frame(frame.camera_id, Outcome.FAILED, "provider_error")
+        return Outcome.FAILED
