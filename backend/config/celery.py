@@ -1,7 +1,8 @@
 """The Celery app `vms` and its worker wiring.
 
 Producers publish plain JSON contracts (not Celery tasks), so the worker consumes the
-`recordings.persist` queue through a consumer bootstep rather than through tasks.
+`recordings.persist` and `detections.persist` queues through consumer bootsteps rather
+than through tasks.
 Run it with `celery -A config worker`.
 """
 
@@ -11,6 +12,7 @@ import os
 from celery import Celery, signals
 from django.conf import settings
 
+from infrastructure.messaging.detection_consumer import DetectionConsumerStep
 from infrastructure.messaging.segment_consumer import SegmentConsumerStep
 from vms_common.logging import configure_logging
 
@@ -19,6 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("vms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.steps["consumer"].add(SegmentConsumerStep)
+app.steps["consumer"].add(DetectionConsumerStep)
 app.autodiscover_tasks()
 
 

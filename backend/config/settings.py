@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "apps.playback",
     "apps.audit",
     "apps.evidence",
+    "apps.detections",
 ]
 
 MIDDLEWARE = [

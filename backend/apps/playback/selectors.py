@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.cameras.models import Camera
 from apps.core.exceptions import AuthenticationRequired, ResourceNotFound
+from apps.detections.selectors import StoredDetectionCounts
 from apps.playback.models import Recording
 from apps.playback.segment_links import SegmentLinks, segment_link_expiry
 from apps.playback.services import recording_init_sizes_fill
@@ -44,11 +45,7 @@ class Timeline:
 
 
 class NoDetectionsStored:
-    """Detection counts until detections are stored (a later issue): none, not invented.
-
-    The detections store will provide a DetectionCounts adapter answering with one
-    count per bucket, e.g. a GROUP BY over the bucket index in SQL.
-    """
+    """Detection counts of nothing stored: zeros, never invented (e.g. for tests)."""
 
     def counts(
         self, *, tenant_id: str, camera_id: str, start: datetime, bucket_s: int, buckets: int
@@ -84,7 +81,7 @@ def detections_per_bucket(
     source: DetectionCounts | None = None,
 ) -> Sequence[int]:
     """Detections of the camera counted per bucket, from the detection store's port."""
-    counts = (source or NoDetectionsStored()).counts(
+    counts = (source or StoredDetectionCounts()).counts(
         tenant_id=str(camera.tenant_id),
         camera_id=str(camera.id),
         start=start,

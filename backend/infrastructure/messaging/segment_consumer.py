@@ -11,6 +11,9 @@ tasks, so the Celery worker consumes the queue through a consumer bootstep. Each
   application error): its original body goes to the queue's dead-letter exchange with
   `x-vms-error` and friends in its headers, and then it is acked;
 - requeued after a short, growing, bounded pause when the database is unreachable.
+
+MessageHandler and PersistConsumerStep are shared with the other persisting consumers
+(e.g. detection results); the segment ones below only name the queue and the events.
 """
 
 import time
@@ -72,18 +75,27 @@ class DeadLetters(Protocol):
     ) -> None: ...
 
 
-class SegmentMessageHandler:
-    """Decides what becomes of one message; the caller acks or requeues accordingly."""
+class MessageHandler:
+    """Decides what becomes of one message; the caller acks or requeues accordingly.
+
+    The contract is named by the AMQP `type` property when the message has one, else by
+    its routing key; a decoded event that is not one of `accepts` is dead-lettered.
+    `kind` names the events in the logs.
+    """
 
     def __init__(
         self,
         *,
         persist: Callable[[Event], Any],
+        accepts: tuple[type[Event], ...],
         dead_letters: DeadLetters,
         reset_database: Callable[[], None],
         backoff: Backoff | None = None,
+        kind: str = "event",
     ) -> None:
         self._persist = persist
+        self._accepts = accepts
+        self._kind = kind
         self._dead_letters = dead_letters
         self._reset_database = reset_database
         self._backoff = backoff or Backoff(initial_s=0.5, maximum_s=5.0)
@@ -96,6 +108,7 @@ class SegmentMessageHandler:
         headers: Mapping[str, Any] | None = None,
         exchange: str = "",
         content_type: str | None = None,
+        message_type: str | None = None,
     ) -> Decision:
         headers = dict(headers or {})
         with structlog.contextvars.bound_contextvars(
@@ -104,14 +117,13 @@ class SegmentMessageHandler:
             camera_id="",
         ):
             letter = _Letter(routing_key, body, headers, exchange, content_type)
+            contract = message_type or routing_key
             try:
-                event = decode(routing_key, body)
+                event = decode(contract, body)
             except ContractError as exc:
                 return self._dead_letter(letter, "contract_error", str(exc))
-            if not isinstance(event, SEGMENT_EVENTS):
-                return self._dead_letter(
-                    letter, "unexpected_event", f"cannot persist {routing_key}"
-                )
+            if not isinstance(event, self._accepts):
+                return self._dead_letter(letter, "unexpected_event", f"cannot persist {contract}")
             bind(trace_id=event.trace_id, tenant_id=event.tenant_id, camera_id=event.camera_id)
             letter.trace_id = event.trace_id
             return self._persist_event(letter, event)
@@ -123,7 +135,7 @@ class SegmentMessageHandler:
             self._reset_database()
             delay = self._backoff.next_delay()
             logger.warning(
-                "database unavailable, segment event requeued",
+                f"database unavailable, {self._kind} requeued",
                 error=repr(exc),
                 retry_in_s=delay,
                 event_id=str(event.event_id),
@@ -134,14 +146,14 @@ class SegmentMessageHandler:
         except Exception as exc:
             # A bug or data the code did not foresee: keep the message in the DLQ for a
             # later replay rather than redelivering it forever.
-            logger.exception("segment event failed unexpectedly", event_id=str(event.event_id))
+            logger.exception(f"{self._kind} failed unexpectedly", event_id=str(event.event_id))
             return self._dead_letter(letter, "internal_error", f"{type(exc).__name__}: {exc}")
         self._backoff.reset()
         logger.info(
-            "segment event stored, acking",
+            f"{self._kind} stored, acking",
             routing_key=letter.routing_key,
             event_id=str(event.event_id),
-            recording_id=getattr(result, "id", None),
+            row_id=getattr(result, "id", None),
         )
         return Decision(Outcome.PERSISTED)
 
@@ -175,6 +187,27 @@ class SegmentMessageHandler:
         return Decision(Outcome.DEAD_LETTERED)
 
 
+class SegmentMessageHandler(MessageHandler):
+    """The handler of `recordings.persist`: segment events only."""
+
+    def __init__(
+        self,
+        *,
+        persist: Callable[[Event], Any],
+        dead_letters: DeadLetters,
+        reset_database: Callable[[], None],
+        backoff: Backoff | None = None,
+    ) -> None:
+        super().__init__(
+            persist=persist,
+            accepts=SEGMENT_EVENTS,
+            dead_letters=dead_letters,
+            reset_database=reset_database,
+            backoff=backoff,
+            kind="segment event",
+        )
+
+
 class _Letter:
     """The original message, as it will go to the dead-letter exchange."""
 
@@ -200,43 +233,43 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-class SegmentConsumerStep(bootsteps.ConsumerStep):
-    """Celery consumer bootstep that persists segment events.
+class PersistConsumerStep(bootsteps.ConsumerStep):
+    """Celery consumer bootstep that persists the events of one queue.
 
     On every (re)connection of the worker it declares the topology from the definitions
-    file, then consumes `recordings.persist` with a bounded prefetch.
+    file, then consumes `queue` with a bounded prefetch. Subclasses name the queue and
+    build the handler (importing models there: Django is set up once the worker starts).
     """
 
-    name = "vms.segment_consumer"
+    queue: str = ""
+    kind: str = "events"
+    # Whether the AMQP `type` property names the contract (else the routing key does).
+    decode_by_type: bool = False
 
     def __init__(self, parent: Any, **kwargs: Any) -> None:
         super().__init__(parent, **kwargs)
-        self.handler: SegmentMessageHandler | None = None
+        self.handler: MessageHandler | None = None
         self._dead_letters: Any = None
 
-    def start(self, c: Any) -> None:
-        # Models can only be imported once Django is set up, i.e. when the worker starts.
-        from apps.playback.services import segment_event_persist
+    def make_handler(self, dead_letters: DeadLetters) -> MessageHandler:
+        raise NotImplementedError
 
+    def start(self, c: Any) -> None:
         if self._dead_letters is not None:
             self._dead_letters.close()
         topology = topology_declare(settings.RABBITMQ_URL, settings.RABBITMQ_DEFINITIONS)
-        dead_letter_exchange = topology.queue(PERSIST_QUEUE)["arguments"]["x-dead-letter-exchange"]
+        dead_letter_exchange = topology.queue(self.queue)["arguments"]["x-dead-letter-exchange"]
         self._dead_letters = DeadLetterPublisher(settings.RABBITMQ_URL, dead_letter_exchange)
-        self.handler = SegmentMessageHandler(
-            persist=segment_event_persist,
-            dead_letters=self._dead_letters,
-            reset_database=connections.close_all,
-        )
+        self.handler = self.make_handler(self._dead_letters)
         super().start(c)
-        logger.info("consuming segment events", queue=PERSIST_QUEUE)
+        logger.info(f"consuming {self.kind}", queue=self.queue)
 
     def get_consumers(self, channel: Any) -> list[Consumer]:
         channel.basic_qos(prefetch_size=0, prefetch_count=PREFETCH_COUNT, a_global=False)
         return [
             Consumer(
                 channel,
-                queues=[Queue(PERSIST_QUEUE, no_declare=True)],
+                queues=[Queue(self.queue, no_declare=True)],
                 on_message=self.on_message,
                 auto_declare=False,
             )
@@ -254,6 +287,7 @@ class SegmentConsumerStep(bootsteps.ConsumerStep):
                 headers=message.headers,
                 exchange=message.delivery_info.get("exchange", ""),
                 content_type=message.content_type,
+                message_type=message.properties.get("type") if self.decode_by_type else None,
             )
         finally:
             close_old_connections()
@@ -267,3 +301,20 @@ class SegmentConsumerStep(bootsteps.ConsumerStep):
         super().shutdown(c)
         if self._dead_letters is not None:
             self._dead_letters.close()
+
+
+class SegmentConsumerStep(PersistConsumerStep):
+    """Persists segment events from `recordings.persist`, decoded by routing key."""
+
+    name = "vms.segment_consumer"
+    queue = PERSIST_QUEUE
+    kind = "segment events"
+
+    def make_handler(self, dead_letters: DeadLetters) -> MessageHandler:
+        from apps.playback.services import segment_event_persist
+
+        return SegmentMessageHandler(
+            persist=segment_event_persist,
+            dead_letters=dead_letters,
+            reset_database=connections.close_all,
+        )
