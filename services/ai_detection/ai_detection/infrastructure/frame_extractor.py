@@ -51,6 +51,9 @@ def ffmpeg_command(
         raise ValueError("fps must be positive")
     command = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error"]
     command += ["-rtsp_transport", "tcp", "-timeout", "5000000"]  # socket timeout, µs
+    # a short probe: with a long one, ffmpeg buffers seconds of frames (more with skipped
+    # frames) and then hands them over in a burst, all stamped with the same arrival time
+    command += ["-probesize", "32768", "-analyzeduration", "0"]
     if keyframes_only:
         command += ["-skip_frame", "nokey"]
     command += ["-i", url, "-an", "-sn", "-dn"]
