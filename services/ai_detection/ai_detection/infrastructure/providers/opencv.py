@@ -115,8 +115,8 @@ class OpenCvProvider:
 
     def detect(self, frame: Frame) -> Detection:
         image = _decode(frame.jpeg)
-        gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         try:
+            gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
             labels = self._people(image) if self._hog is not None else ()
             faces = self._find_faces(gray) if self._faces is not None else ()
         except cv2.error as exc:
