@@ -101,3 +101,15 @@ def test_the_timeline_of_a_week_counts_detections_per_day(auth_client, camera, d
     ).json()
 
     assert [b["detections"] for b in body["buckets"]] == [1, 0, 0, 0, 0, 0, 1]
+
+
+def test_a_day_of_buckets_is_counted_in_one_query(
+    camera, detection_event, django_assert_num_queries
+):
+    store(camera, detection_event, *(minutes(n * 7) for n in range(200)))
+
+    with django_assert_num_queries(1):
+        day = counts(camera, bucket_s=300, buckets=288)
+
+    assert sum(day) == 200
+    assert day[0] == 1 and day[1] == 1  # 10:00 and 10:07 in the first two buckets
