@@ -104,3 +104,26 @@ def test_worker_turns_every_frame_into_a_detection_result(channel) -> None:
     assert channel.queue_declare(QUEUE, passive=True).method.message_count == 0
     assert not thread.is_alive()
     channel.queue_purge("detections.persist")
+
+
+def test_frame_whose_result_cannot_be_published_is_requeued_once_then_dropped(channel) -> None:
+    seen: list[str] = []
+
+    def handle(frame: Frame) -> None:
+        seen.append(frame.trace_id)
+        raise RuntimeError("broker refused the result")
+
+    worker = DetectionWorker(URL, handle, threads=2)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    frame = Frame("t1", "cam1", datetime.now(UTC), jpeg())
+    body, headers = frame_to_message(frame)
+    channel.basic_publish("", QUEUE, body, pika.BasicProperties(headers=headers))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while len(seen) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # a third delivery would show up here
+    worker.stop()
+    thread.join(10)
+    assert seen == [frame.trace_id, frame.trace_id]
+    assert channel.queue_declare(QUEUE, passive=True).method.message_count == 0
