@@ -11,7 +11,8 @@ the `frames` queue:
 3. the provider is called, and called again after a transient `ProviderError` (timeouts,
    throttling) up to `attempts` times in all; a permanent error or the last transient one
    makes the frame *failed*: a `FailedFrame` with the reason goes to the failure port,
-   counted and logged;
+   counted and logged, and the gate forgets the camera's reference so its next frame is
+   analysed;
 4. the paid calls are priced by the cost tracker, and the `DetectionResult` is published.
 
 Publishing errors propagate: the caller (the worker) decides whether the frame is retried.
@@ -37,7 +38,12 @@ log = logging.getLogger(__name__)
 
 class MotionGate(Protocol):
     def check(self, frame: Frame) -> GateDecision:
-        """Raises ValueError when the JPEG cannot be decoded."""
+        """Raises ValueError when the JPEG cannot be decoded. An analysed frame becomes the
+        camera's reference."""
+        ...
+
+    def forget(self, camera_id: str) -> None:
+        """Drop the camera's reference, so its next frame is analysed."""
         ...
 
 
@@ -76,8 +82,8 @@ class NoDetectMetrics:
         pass
 
 
-class LogFailures:
-    """A failure recorder that only logs (the use case logs anyway); for wiring without a store."""
+class DiscardFailures:
+    """For wiring without a failure store; the use case logs every failure anyway."""
 
     def record(self, failed: FailedFrame) -> None:
         pass
@@ -112,7 +118,7 @@ class DetectFrame:
         self._providers = dict(providers or {})
         self._publisher = publisher
         self._costs = costs
-        self._failures = failures or LogFailures()
+        self._failures = failures or DiscardFailures()
         self._metrics = metrics or NoDetectMetrics()
         self._attempts = attempts
         self._backoff_s = backoff_s
@@ -164,6 +170,8 @@ class DetectFrame:
         return Outcome.PUBLISHED
 
     def _fail(self, frame: Frame, provider: str, attempts: int, reason: str) -> Outcome:
+        # The failed frame was never analysed: the next one must not be compared with it.
+        self._gate.forget(frame.camera_id)
         log.warning(
             "detection failed: camera %s trace %s provider %s after %d attempt(s): %s",
             frame.camera_id,

@@ -93,3 +93,9 @@ class MotionGate:
             if decision.analyse:
                 self._reference[frame.camera_id] = (image, now)
         return decision
+
+    def forget(self, camera_id: str) -> None:
+        """Drop the camera's reference (its last analysed frame failed), so the next frame
+        of the camera is analysed."""
+        with self._lock:
+            self._reference.pop(camera_id, None)

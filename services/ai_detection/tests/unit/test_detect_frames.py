@@ -167,3 +167,12 @@ def test_camera_switches_to_fallback_once_its_budget_is_spent() -> None:
     ]
     assert [r.cost_usd for r in publisher.published] == pytest.approx([0.002, 0.002, 0.0, 0.0])
     assert paid.calls == 2
+
+
+def test_after_a_failure_the_next_frame_is_analysed_even_if_unchanged() -> None:
+    provider = FakeProvider("p", [ProviderError("access denied", transient=False)])
+    detect, publisher, _, _, _ = use_case(provider, gate=MotionGate(clock=lambda: 0.0))
+    assert detect.handle(frame(100)) is Outcome.FAILED
+    assert detect.handle(frame(100)) is Outcome.PUBLISHED
+    assert detect.handle(frame(100)) is Outcome.SKIPPED
+    assert len(publisher.published) == 1
