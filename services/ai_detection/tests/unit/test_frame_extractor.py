@@ -1,10 +1,22 @@
-"""JPEG stream splitting and the ffmpeg command of the frame extractor."""
+"""JPEG stream splitting, the ffmpeg command and the extractor's restarts (a fake ffmpeg)."""
+
+import sys
+import time
+from datetime import UTC, datetime
 
 import cv2
 import numpy as np
 import pytest
 
-from ai_detection.infrastructure.frame_extractor import JpegStreamSplitter, ffmpeg_command
+from ai_detection.domain.frame import Frame
+from ai_detection.infrastructure.frame_extractor import (
+    ExtractorPool,
+    FrameExtractor,
+    JpegStreamSplitter,
+    UnknownCamera,
+    ffmpeg_command,
+)
+from vms_common.backoff import Backoff
 
 
 def jpeg(value: int) -> bytes:
@@ -82,3 +94,83 @@ def test_full_decode_command_keeps_fps_frames_per_second_and_downscales() -> Non
 def test_command_refuses_a_non_positive_fps() -> None:
     with pytest.raises(ValueError):
         ffmpeg_command(ffmpeg="ffmpeg", url="rtsp://x/a", fps=0, keyframes_only=True)
+
+
+def fake_ffmpeg(tmp_path, frames: int) -> list[str]:
+    """A command that writes `frames` JPEGs and a corrupt chunk to stdout, then exits 1."""
+    path = tmp_path / "frames.bin"
+    path.write_bytes(b"".join(jpeg(40 * i) for i in range(frames)) + b"junk")
+    script = (
+        "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read());"
+        "sys.stderr.write('camera gone\\n'); sys.exit(1)"
+    )
+    return [sys.executable, "-c", script, str(path)]
+
+
+def test_extractor_hands_frames_to_the_sink_and_restarts_ffmpeg_after_an_exit(tmp_path) -> None:
+    received: list[Frame] = []
+    stamp = datetime(2026, 1, 1, tzinfo=UTC)
+    extractor = FrameExtractor(
+        tenant_id="t",
+        camera_id="c",
+        command=fake_ffmpeg(tmp_path, 2),
+        sink=received.append,
+        backoff=Backoff(0.01, 0.05),
+        clock=lambda: stamp,
+    )
+    extractor.start()
+    deadline = time.monotonic() + 10
+    while extractor.status().restarts < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    extractor.stop()
+    status = extractor.status()
+    assert status.restarts >= 2
+    assert status.frames >= 4 and status.corrupt >= 2
+    assert status.last_error == "ffmpeg exited with 1: camera gone"
+    assert status.state == "stopped"
+    assert {(f.tenant_id, f.camera_id, f.captured_at) for f in received} == {("t", "c", stamp)}
+
+
+def test_a_failing_sink_does_not_stop_the_camera(tmp_path) -> None:
+    calls: list[Frame] = []
+
+    def sink(frame: Frame) -> None:
+        calls.append(frame)
+        raise RuntimeError("broken sink")
+
+    extractor = FrameExtractor(
+        tenant_id="t",
+        camera_id="c",
+        command=fake_ffmpeg(tmp_path, 3),
+        sink=sink,
+        backoff=Backoff(0.01, 0.05),
+    )
+    extractor.start()
+    deadline = time.monotonic() + 10
+    while len(calls) < 6 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    extractor.stop()
+    assert len(calls) >= 6
+
+
+def test_pool_starts_each_camera_once_and_404s_an_unknown_one(tmp_path) -> None:
+    def factory(tenant_id: str, camera_id: str) -> FrameExtractor:
+        return FrameExtractor(
+            tenant_id=tenant_id,
+            camera_id=camera_id,
+            command=fake_ffmpeg(tmp_path, 1),
+            sink=lambda frame: None,
+            backoff=Backoff(0.05, 0.1),
+        )
+
+    pool = ExtractorPool(factory)
+    pool.start("t", "a")
+    pool.start("t", "a")
+    pool.start("u", "b")
+    assert sorted(s.camera_id for s in pool.statuses()) == ["a", "b"]
+    assert [s.camera_id for s in pool.statuses("u")] == ["b"]
+    assert pool.stop("t", "a").state == "stopped"
+    with pytest.raises(UnknownCamera):
+        pool.stop("t", "a")
+    pool.stop_all()
+    assert pool.statuses() == []
