@@ -29,6 +29,7 @@ import numpy as np
 import psutil
 
 from ai_detection.infrastructure.frame_extractor import ffmpeg_command
+from ai_detection.settings import DetectionSettings
 from camsim.config import StreamSettings
 from camsim.control import CameraSimulator
 
@@ -217,14 +218,15 @@ def main() -> int:
             if rate < MIN_JPEG_PER_S or not all(m.alive for m in rows):
                 print(f"  FAIL: {name} {variant} produced {rate:.2f} JPEG/s or exited early")
                 ok = False
-    key_1080 = statistics.median(
-        m.cpu_pct for m in results["1920x1080"] if m.variant == "keyframes only"
-    )
+    # the target is judged on what the service runs by default: keyframes only, FRAME_WIDTH
+    default = DetectionSettings.model_fields["frame_width"].default
+    judged = f"key, width {default}" if default else "keyframes only"
+    key_1080 = statistics.median(m.cpu_pct for m in results["1920x1080"] if m.variant == judged)
     verdict = "PASS" if key_1080 <= TARGET_CPU_PCT else "FAIL"
     ok = ok and verdict == "PASS"
     print(
-        f"{verdict}: keyframe-only 1080p {key_1080:.3f} % of one core per camera "
-        f"(target <= {TARGET_CPU_PCT:g} %)"
+        f"{verdict}: 1080p, {judged} (the service's default) {key_1080:.3f} % of one core "
+        f"per camera (target <= {TARGET_CPU_PCT:g} %)"
     )
     return 0 if ok else 1
 

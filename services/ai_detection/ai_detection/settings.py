@@ -12,7 +12,7 @@ class DetectionSettings(ServiceSettings):
     # decode keyframes only (a 1 s GOP gives 1 FPS without decoding the other frames)
     keyframes_only: bool = True
     # downscale frames to this width before JPEG encoding (None: the camera's size)
-    frame_width: int | None = Field(default=None, ge=16, le=7680)
+    frame_width: int | None = Field(default=640, ge=16, le=7680)
     max_queue_depth: int = Field(default=1000, ge=1)
     queue_depth_cache_s: float = Field(default=0.5, ge=0)
     reconnect_initial_s: float = Field(default=0.5, gt=0)

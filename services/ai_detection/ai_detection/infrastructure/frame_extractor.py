@@ -56,7 +56,8 @@ def ffmpeg_command(
     command += ["-probesize", "32768", "-analyzeduration", "0"]
     if keyframes_only:
         command += ["-skip_frame", "nokey"]
-    command += ["-i", url, "-an", "-sn", "-dn"]
+    # one decoding thread: at one picture a second more threads only cost switching
+    command += ["-threads", "1", "-i", url, "-an", "-sn", "-dn"]
     filters: list[str] = []
     if keyframes_only:
         interval = 1.0 / fps
@@ -67,8 +68,11 @@ def ffmpeg_command(
     else:
         filters.append(f"fps={fps:g}")
     if width is not None:
-        filters.append(f"scale={width}:-2")
+        filters.append(f"scale={width}:-2:flags=fast_bilinear")
     command += ["-vf", ",".join(filters), "-fps_mode", "passthrough"]
+    # the camera's limited-range YUV goes into the JPEG as it is, without a conversion to full
+    # range (a third of the CPU at 1080p); detectors do not mind the slightly flat colours
+    command += ["-pix_fmt", "yuv420p", "-strict", "unofficial"]
     command += ["-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "5", "pipe:1"]
     return command
 

@@ -88,7 +88,7 @@ def test_full_decode_command_keeps_fps_frames_per_second_and_downscales() -> Non
     )
     assert command[0] == "/usr/bin/ffmpeg"
     assert "-skip_frame" not in command
-    assert command[command.index("-vf") + 1] == "fps=2,scale=640:-2"
+    assert command[command.index("-vf") + 1] == "fps=2,scale=640:-2:flags=fast_bilinear"
 
 
 def test_command_refuses_a_non_positive_fps() -> None:
