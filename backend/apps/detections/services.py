@@ -1,14 +1,12 @@
 """Writes: storing the detection results the detection service publishes."""
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from apps.cameras.models import Camera
+from apps.cameras.selectors import camera_of_event
 from apps.core.exceptions import InvalidInput
-from apps.detections.errors import UnknownCamera
 from apps.detections.models import DetectionResult
 from vms_common.contracts import DetectionResult as DetectionResultEvent
 from vms_common.contracts import Event
@@ -35,7 +33,7 @@ def detection_persist(*, event: DetectionResultEvent) -> DetectionResult:
     it at once (the unique `event_id` decides). Raises UnknownCamera when the camera does
     not exist in the event's tenant.
     """
-    camera = _camera_of(event)
+    camera = camera_of_event(event)
     fields: dict[str, Any] = {
         "tenant_id": camera.tenant_id,
         "camera": camera,
@@ -63,18 +61,3 @@ def detection_persist(*, event: DetectionResultEvent) -> DetectionResult:
         faces=len(fields["faces"]),
     )
     return result
-
-
-def _camera_of(event: Event) -> Camera:
-    extra = {"tenant_id": event.tenant_id, "camera_id": event.camera_id}
-    try:
-        tenant_id = uuid.UUID(event.tenant_id)
-        camera_id = uuid.UUID(event.camera_id)
-    except ValueError:
-        raise UnknownCamera("unknown camera: ids are not UUIDs", extra=extra) from None
-    camera = Camera.objects.filter(pk=camera_id, tenant_id=tenant_id).first()
-    if camera is None:
-        raise UnknownCamera(
-            f"unknown camera {event.camera_id} in tenant {event.tenant_id}", extra=extra
-        )
-    return camera

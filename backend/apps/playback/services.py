@@ -4,13 +4,12 @@ One function per event type, each idempotent: a redelivered event changes nothin
 """
 
 import dataclasses
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from apps.cameras.models import Camera
+from apps.cameras.selectors import camera_of_event
 from apps.core.exceptions import Conflict, InvalidInput, ResourceNotFound
-from apps.playback.errors import UnknownCamera
 from apps.playback.models import Recording, RecordingStatus, RecordingTier
 from domain.playback.recording import RecordedSegment, SegmentStatus, is_safe_relative_path
 from infrastructure.storage.errors import (
@@ -51,7 +50,7 @@ def recording_persist(*, event: SegmentCompleted) -> Recording:
     it at once (the unique `event_id` decides). Raises UnknownCamera when the camera does
     not exist in the event's tenant, InvalidInput when the segment cannot be right.
     """
-    camera = _camera_of(event)
+    camera = camera_of_event(event)
     if event.end <= event.start:
         raise InvalidInput("segment ends before it starts", code="invalid_segment")
     _check_path(event.path)
@@ -88,7 +87,7 @@ def recording_corrupt_persist(*, event: SegmentCorrupt) -> Recording:
 
     It is listed by the playback API as corrupt, counted as a gap and never played.
     """
-    camera = _camera_of(event)
+    camera = camera_of_event(event)
     if event.end < event.start:
         raise InvalidInput("segment ends before it starts", code="invalid_segment")
     _check_path(event.path)
@@ -113,7 +112,7 @@ def recording_corrupt_persist(*, event: SegmentCorrupt) -> Recording:
 
 def recording_delete(*, event: SegmentDeleted) -> int:
     """Forget the recording at the event's path; how many rows went (0 when already gone)."""
-    camera = _camera_of(event)
+    camera = camera_of_event(event)
     _check_path(event.path)
     deleted, _ = Recording.objects.filter(
         tenant_id=camera.tenant_id, camera=camera, path=event.path
@@ -134,7 +133,7 @@ def recording_tier(*, event: SegmentTiered) -> int:
     Raises ResourceNotFound (`recording_not_found`) when no recording has that path:
     events of one camera arrive in order, so its SegmentCompleted should have come first.
     """
-    camera = _camera_of(event)
+    camera = camera_of_event(event)
     _check_path(event.path)
     updated = Recording.objects.filter(
         tenant_id=camera.tenant_id, camera=camera, path=event.path
@@ -233,18 +232,3 @@ def _check_path(path: str) -> None:
             code="invalid_segment",
             extra={"path": path},
         )
-
-
-def _camera_of(event: Event) -> Camera:
-    extra = {"tenant_id": event.tenant_id, "camera_id": event.camera_id}
-    try:
-        tenant_id = uuid.UUID(event.tenant_id)
-        camera_id = uuid.UUID(event.camera_id)
-    except ValueError:
-        raise UnknownCamera("unknown camera: ids are not UUIDs", extra=extra) from None
-    camera = Camera.objects.filter(pk=camera_id, tenant_id=tenant_id).first()
-    if camera is None:
-        raise UnknownCamera(
-            f"unknown camera {event.camera_id} in tenant {event.tenant_id}", extra=extra
-        )
-    return camera

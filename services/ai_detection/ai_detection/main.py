@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-import pika
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -28,6 +27,7 @@ from ai_detection.infrastructure.queue import FramePublisher, PikaFrameChannel
 from ai_detection.settings import DetectionSettings
 from vms_common.backoff import Backoff
 from vms_common.contracts import Identifier
+from vms_common.health import rabbitmq_check
 from vms_common.logging import configure_logging
 
 
@@ -143,7 +143,7 @@ def create_app(settings: DetectionSettings | None = None) -> FastAPI:
 
     @app.get("/health")
     def health() -> JSONResponse:
-        checks = {"rabbitmq": _check_rabbitmq(settings.rabbitmq_url)}
+        checks = {"rabbitmq": rabbitmq_check(settings.rabbitmq_url)}
         healthy = all(v == "ok" for v in checks.values())
         return JSONResponse(
             {"status": "ok" if healthy else "degraded", "checks": checks},
@@ -155,14 +155,3 @@ def create_app(settings: DetectionSettings | None = None) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
-
-
-def _check_rabbitmq(url: str) -> str:
-    params = pika.URLParameters(url)
-    params.connection_attempts = 1
-    params.socket_timeout = 2
-    try:
-        pika.BlockingConnection(params).close()
-    except Exception as exc:  # any failure means unhealthy; the reason is reported
-        return f"unreachable: {exc!r}"[:200]
-    return "ok"

@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-import pika
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -26,6 +25,7 @@ from recorder.scheduler import Housekeeping
 from recorder.settings import RecorderSettings
 from recorder.supervision import CameraStatus
 from vms_common.contracts import Identifier
+from vms_common.health import rabbitmq_check
 from vms_common.logging import configure_logging
 from vms_common.publisher import Publisher
 
@@ -136,7 +136,7 @@ def create_app(settings: RecorderSettings | None = None) -> FastAPI:
     @app.get("/health")
     def health() -> JSONResponse:
         checks = {
-            "rabbitmq": _check_rabbitmq(settings.rabbitmq_url),
+            "rabbitmq": rabbitmq_check(settings.rabbitmq_url),
             "storage": _check_storage(settings),
             "ffmpeg": "ok" if shutil.which(settings.ffmpeg) else "ffmpeg not found",
         }
@@ -151,17 +151,6 @@ def create_app(settings: RecorderSettings | None = None) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
-
-
-def _check_rabbitmq(url: str) -> str:
-    params = pika.URLParameters(url)
-    params.connection_attempts = 1
-    params.socket_timeout = 2
-    try:
-        pika.BlockingConnection(params).close()
-    except Exception as exc:  # any failure means unhealthy; the reason is reported
-        return f"unreachable: {exc!r}"[:200]
-    return "ok"
 
 
 def _check_storage(settings: RecorderSettings) -> str:

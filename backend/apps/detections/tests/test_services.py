@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from apps.cameras.errors import UnknownCamera
 from apps.cameras.services import camera_create
 from apps.core.exceptions import InvalidInput
-from apps.detections.errors import UnknownCamera
 from apps.detections.models import DetectionResult
 from apps.detections.services import detection_event_persist, detection_persist
 from vms_common.contracts import SegmentDeleted

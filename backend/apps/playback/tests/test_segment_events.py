@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from apps.cameras.errors import UnknownCamera
 from apps.core.exceptions import InvalidInput, ResourceNotFound
-from apps.playback.errors import UnknownCamera
 from apps.playback.models import Recording
 from apps.playback.services import segment_event_persist
 from vms_common.contracts import SegmentCorrupt, SegmentDeleted, SegmentTiered

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
+from apps.cameras.errors import UnknownCamera
 from apps.cameras.services import camera_create
 from apps.core.exceptions import InvalidInput
-from apps.playback.errors import UnknownCamera
 from apps.playback.models import Recording
 from apps.playback.services import recording_persist
 from apps.usuarios.services import tenant_create

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import OperationalError
 
-from apps.detections.errors import UnknownCamera
+from apps.cameras.errors import UnknownCamera
 from infrastructure.messaging.detection_consumer import detection_message_handler
 from infrastructure.messaging.segment_consumer import Outcome
 from infrastructure.messaging.tests.test_segment_message_handler import (

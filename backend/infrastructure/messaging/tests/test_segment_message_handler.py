@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import InterfaceError, OperationalError
 
+from apps.cameras.errors import UnknownCamera
 from apps.core.exceptions import ResourceNotFound
-from apps.playback.errors import UnknownCamera
 from infrastructure.messaging.dead_letters import DeadLetterError
 from infrastructure.messaging.segment_consumer import Outcome, SegmentMessageHandler
 from vms_common.backoff import Backoff

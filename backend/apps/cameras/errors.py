@@ -1,9 +1,9 @@
-"""Errors of the detections app."""
+"""Errors of the camera registry."""
 
 from apps.core.exceptions import ResourceNotFound
 
 
 class UnknownCamera(ResourceNotFound):
-    """A detection result names a camera that does not exist in the result's tenant."""
+    """An event names a camera that does not exist in the event's tenant."""
 
     default_code = "unknown_camera"
