@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import cv2
 import numpy as np
 
+from ai_detection.application.cameras import AnalysedCamera, AnalysedCameras
 from ai_detection.application.cost_tracker import CostTracker
 from ai_detection.application.detect_frames import DetectFrame, Outcome
 from ai_detection.domain.detection import Detection
@@ -89,8 +90,8 @@ def main() -> int:
     provider = PaidProvider()
     costs = CostTracker(clock=clock.utc)
     detect = DetectFrame(
-        gate=MotionGate(default=MotionSettings(), clock=clock.monotonic),
-        default_provider=provider,
+        gate=MotionGate(clock=clock.monotonic),
+        cameras=AnalysedCameras([AnalysedCamera("t1", "cam1", provider, MotionSettings())]),
         fallback_provider=provider,
         publisher=NullPublisher(),
         costs=costs,

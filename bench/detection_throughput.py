@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 import pika
 
+from ai_detection.application.cameras import AnalysedCamera, AnalysedCameras
 from ai_detection.application.cost_tracker import CostTracker
 from ai_detection.application.detect_frames import DetectFrame
 from ai_detection.domain.detection import Detection
@@ -93,7 +94,9 @@ def main() -> int:
     publisher = Publisher(args.url, DEFINITIONS, "detections")
     detect = DetectFrame(
         gate=MotionGate(),
-        default_provider=SlowProvider(),
+        cameras=AnalysedCameras(
+            [AnalysedCamera("t1", f"cam{i}", SlowProvider()) for i in range(12)]
+        ),
         fallback_provider=SlowProvider(),
         publisher=publisher,
         costs=CostTracker(),

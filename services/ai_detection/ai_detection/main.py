@@ -1,6 +1,13 @@
-"""AI detection service (FastAPI, port 8002): frame ingestion per camera, health and metrics.
+"""AI detection service (FastAPI, port 8002): starts and stops the analysis of cameras,
+reports it, and serves health and metrics.
 
 Every endpoint but /health and /metrics needs ``Authorization: Bearer $DETECTION_API_TOKEN``.
+
+    POST /cameras/start {"tenant_id", "camera_id",
+                         "provider": {"type": "opencv"} | {"type": "rekognition", ...},
+                         "motion": {"enabled", "pixel_threshold", "changed_fraction",
+                                    "heartbeat_s"},
+                         "daily_budget_usd": 5.0}
 """
 
 import hmac
@@ -13,27 +20,32 @@ from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from ai_detection.infrastructure.frame_extractor import (
-    ExtractorPool,
-    ExtractorStatus,
-    FrameExtractor,
-    UnknownCamera,
-    ffmpeg_command,
-)
-from ai_detection.infrastructure.queue import FramePublisher, PikaFrameChannel
+from ai_detection.analysis import Analysis, CameraAnalysis
+from ai_detection.application.cameras import UnknownCamera
+from ai_detection.domain.motion import MotionSettings
+from ai_detection.infrastructure.frame_extractor import ExtractorStatus
+from ai_detection.infrastructure.providers.config import OpenCvConfig, ProviderConfig
 from ai_detection.settings import DetectionSettings
-from vms_common.backoff import Backoff
 from vms_common.contracts import Identifier
 from vms_common.health import rabbitmq_check
 from vms_common.logging import configure_logging
 
 
 class CameraRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     tenant_id: Identifier
     camera_id: Identifier
+
+
+class CameraStart(CameraRef):
+    provider: ProviderConfig = Field(default_factory=OpenCvConfig)
+    motion: MotionSettings = Field(default_factory=MotionSettings)
+    #: None: the service's CAMERA_DAILY_BUDGET_USD.
+    daily_budget_usd: float | None = Field(default=None, ge=0)
 
 
 class CameraStatusOut(BaseModel):
@@ -45,10 +57,24 @@ class CameraStatusOut(BaseModel):
     corrupt: int
     restarts: int
     last_error: str | None
+    provider: str | None = None
+    daily_budget_usd: float | None = None
+    spent_today_usd: float | None = None
 
     @classmethod
     def of(cls, status: ExtractorStatus) -> "CameraStatusOut":
         return cls.model_validate(vars(status), from_attributes=False)
+
+    @classmethod
+    def of_analysis(cls, analysis: CameraAnalysis) -> "CameraStatusOut":
+        return cls.model_validate(
+            {
+                **vars(analysis.extractor),
+                "provider": analysis.provider,
+                "daily_budget_usd": analysis.daily_budget_usd,
+                "spent_today_usd": analysis.spent_today_usd,
+            }
+        )
 
 
 class ApiError(Exception):
@@ -70,32 +96,9 @@ def create_app(settings: DetectionSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging("ai_detection", settings.log_level)
-        publisher = FramePublisher(
-            PikaFrameChannel(settings.rabbitmq_url, settings.max_queue_depth),
-            max_depth=settings.max_queue_depth,
-            depth_cache_s=settings.queue_depth_cache_s,
-        )
-
-        def extractor(tenant_id: str, camera_id: str) -> FrameExtractor:
-            command = ffmpeg_command(
-                ffmpeg=settings.ffmpeg,
-                url=settings.camera_url(tenant_id, camera_id),
-                fps=settings.frame_fps,
-                keyframes_only=settings.keyframes_only,
-                width=settings.frame_width,
-            )
-            return FrameExtractor(
-                tenant_id=tenant_id,
-                camera_id=camera_id,
-                command=command,
-                sink=publisher,
-                backoff=Backoff(settings.reconnect_initial_s, settings.reconnect_max_s),
-            )
-
-        app.state.extractors = ExtractorPool(extractor)
+        app.state.analysis = Analysis(settings)
         yield
-        app.state.extractors.stop_all()
-        publisher.close()
+        app.state.analysis.close()
 
     app = FastAPI(title="VMS AI detection", version="0.1.0", lifespan=lifespan)
 
@@ -104,11 +107,11 @@ def create_app(settings: DetectionSettings | None = None) -> FastAPI:
         if not authorization or not hmac.compare_digest(authorization.encode(), expected.encode()):
             raise ApiError(401, "missing or invalid bearer token", "not_authenticated")
 
-    def extractors(request: Request) -> ExtractorPool:
-        result: ExtractorPool = request.app.state.extractors
+    def analysis(request: Request) -> Analysis:
+        result: Analysis = request.app.state.analysis
         return result
 
-    Extractors = Annotated[ExtractorPool, Depends(extractors)]
+    Cameras = Annotated[Analysis, Depends(analysis)]
     protected = [Depends(authorised)]
 
     @app.exception_handler(ApiError)
@@ -127,19 +130,27 @@ def create_app(settings: DetectionSettings | None = None) -> FastAPI:
         return _error(exc.status_code, str(exc.detail), "http_error")
 
     @app.post("/cameras/start", dependencies=protected, status_code=202)
-    def cameras_start(camera: CameraRef, pool: Extractors) -> CameraStatusOut:
-        return CameraStatusOut.of(pool.start(camera.tenant_id, camera.camera_id))
+    def cameras_start(camera: CameraStart, cameras: Cameras) -> CameraStatusOut:
+        return CameraStatusOut.of_analysis(
+            cameras.start(
+                camera.tenant_id,
+                camera.camera_id,
+                camera.provider,
+                camera.motion,
+                camera.daily_budget_usd,
+            )
+        )
 
     @app.post("/cameras/stop", dependencies=protected)
-    def cameras_stop(camera: CameraRef, pool: Extractors) -> CameraStatusOut:
+    def cameras_stop(camera: CameraRef, cameras: Cameras) -> CameraStatusOut:
         try:
-            return CameraStatusOut.of(pool.stop(camera.tenant_id, camera.camera_id))
+            return CameraStatusOut.of(cameras.stop(camera.tenant_id, camera.camera_id))
         except UnknownCamera as exc:
             raise ApiError(404, "camera is not being analysed", "not_found", vars(camera)) from exc
 
     @app.get("/cameras/status", dependencies=protected)
-    def cameras_status(pool: Extractors, tenant_id: Identifier | None = None) -> dict[str, Any]:
-        return {"cameras": [CameraStatusOut.of(s) for s in pool.statuses(tenant_id)]}
+    def cameras_status(cameras: Cameras, tenant_id: Identifier | None = None) -> dict[str, Any]:
+        return {"cameras": [CameraStatusOut.of_analysis(a) for a in cameras.statuses(tenant_id)]}
 
     @app.get("/health")
     def health() -> JSONResponse:

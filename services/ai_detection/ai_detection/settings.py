@@ -2,6 +2,7 @@
 
 from pydantic import Field, SecretStr
 
+from ai_detection.application.cost_tracker import DEFAULT_PRICES, Budgets
 from vms_common.settings import ServiceSettings
 
 
@@ -18,6 +19,24 @@ class DetectionSettings(ServiceSettings):
     reconnect_initial_s: float = Field(default=0.5, gt=0)
     reconnect_max_s: float = Field(default=10.0, gt=0)
     ffmpeg: str = "ffmpeg"
+    # threads of the in-process detection worker (0: this process only extracts frames)
+    detection_threads: int = Field(default=16, ge=0, le=256)
+    # provider attempts per frame (transient errors only) before the frame is dead-lettered
+    detection_attempts: int = Field(default=3, ge=1, le=10)
+    # daily budgets for paid calls, USD (unset: unlimited); a camera's own comes with its start
+    camera_daily_budget_usd: float | None = Field(default=None, ge=0)
+    tenant_daily_budget_usd: float | None = Field(default=None, ge=0)
+    # per-tenant budgets as JSON, e.g. {"acme": 50}
+    tenant_daily_budgets_usd: dict[str, float] = Field(default_factory=dict)
+    # price per paid call, USD, as JSON
+    paid_api_prices_usd: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+
+    def budgets(self) -> Budgets:
+        return Budgets(
+            camera_default_usd=self.camera_daily_budget_usd,
+            tenant_default_usd=self.tenant_daily_budget_usd,
+            per_tenant_usd=self.tenant_daily_budgets_usd,
+        )
 
     def camera_url(self, tenant_id: str, camera_id: str) -> str:
         return f"{self.relay_rtsp_base.rstrip('/')}/{tenant_id}/camera/{camera_id}"

@@ -46,17 +46,13 @@ class NoCostMetrics:
 
 @dataclass(frozen=True)
 class Budgets:
-    """Daily budgets in USD (None = unlimited); a camera's or tenant's own entry wins over
-    the default."""
+    """Daily budgets in USD (None = unlimited). A camera's own budget comes with its
+    configuration (`over_budget`'s `camera_budget_usd`); a tenant's own entry wins over the
+    tenant default."""
 
     camera_default_usd: float | None = None
     tenant_default_usd: float | None = None
-    per_camera_usd: Mapping[str, float] = field(default_factory=dict)
     per_tenant_usd: Mapping[str, float] = field(default_factory=dict)
-
-    def camera(self, camera_id: str) -> Decimal | None:
-        value = self.per_camera_usd.get(camera_id, self.camera_default_usd)
-        return None if value is None else Decimal(str(value))
 
     def tenant(self, tenant_id: str) -> Decimal | None:
         value = self.per_tenant_usd.get(tenant_id, self.tenant_default_usd)
@@ -112,11 +108,15 @@ class CostTracker:
                 self._metrics.cost(camera_id, float(cost))
         return float(cost)
 
-    def over_budget(self, tenant_id: str, camera_id: str) -> str | None:
-        """ "camera" or "tenant" when that daily budget is spent, else None."""
+    def over_budget(
+        self, tenant_id: str, camera_id: str, camera_budget_usd: float | None = None
+    ) -> str | None:
+        """ "camera" or "tenant" when that daily budget is spent, else None.
+
+        `camera_budget_usd` is the camera's own budget; None uses `Budgets`."""
         with self._lock:
             self._roll_day()
-            scope = self._exhausted(tenant_id, camera_id)
+            scope = self._exhausted(tenant_id, camera_id, camera_budget_usd)
             if scope is not None and camera_id not in self._announced:
                 self._announced.add(camera_id)
                 log.warning(
@@ -149,8 +149,12 @@ class CostTracker:
                 return self._tenant_today[tenant_id]
             raise ValueError("give camera_id or tenant_id")
 
-    def _exhausted(self, tenant_id: str, camera_id: str) -> str | None:
-        camera_budget = self._budgets.camera(camera_id)
+    def _exhausted(
+        self, tenant_id: str, camera_id: str, camera_budget_usd: float | None
+    ) -> str | None:
+        if camera_budget_usd is None:
+            camera_budget_usd = self._budgets.camera_default_usd
+        camera_budget = None if camera_budget_usd is None else Decimal(str(camera_budget_usd))
         if camera_budget is not None and self._camera_today[camera_id] >= camera_budget:
             return "camera"
         tenant_budget = self._budgets.tenant(tenant_id)

@@ -5,13 +5,13 @@ the `frames` queue:
 
 1. the motion gate decides whether the frame is worth analysing (a frame whose JPEG cannot
    be decoded is counted as corrupt and dropped; frames are disposable);
-2. the camera's provider is chosen: its configured one, the default for a camera with no
-   configuration of its own, or the fallback (local, free) provider while the camera's or its
-   tenant's daily budget is spent;
+2. the camera's provider is chosen: its configured one, or the fallback (local, free)
+   provider while the camera's or its tenant's daily budget is spent. A camera this service
+   was not asked to analyse raises `UnknownCamera` (the worker dead-letters the frame);
 3. the provider is called, and called again after a transient `ProviderError` (timeouts,
    throttling) up to `attempts` times in all; a permanent error or the last transient one
-   makes the frame *failed*: a `FailedFrame` with the reason goes to the failure port,
-   counted and logged, and the gate forgets the camera's reference so its next frame is
+   makes the frame *failed*: a `FailedFrame` (the frame and the reason) goes to the failure
+   port, counted and logged, and the gate forgets the camera's reference so its next frame is
    analysed;
 4. the paid calls are priced by the cost tracker, and the `DetectionResult` is published.
 
@@ -20,24 +20,25 @@ Publishing errors propagate: the caller (the worker) decides whether the frame i
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from ai_detection.application.cameras import AnalysedCamera, AnalysedCameras
 from ai_detection.application.cost_tracker import CostTracker
 from ai_detection.application.ports import DetectionProvider, ProviderError
 from ai_detection.domain.detection_result import detection_result
 from ai_detection.domain.frame import Frame
-from ai_detection.domain.motion import GateDecision
+from ai_detection.domain.motion import GateDecision, MotionSettings
 from vms_common.contracts import DetectionResult
 
 log = logging.getLogger(__name__)
 
 
 class MotionGate(Protocol):
-    def check(self, frame: Frame) -> GateDecision:
+    def check(self, frame: Frame, settings: MotionSettings) -> GateDecision:
         """Raises ValueError when the JPEG cannot be decoded. An analysed frame becomes the
         camera's reference."""
         ...
@@ -53,10 +54,7 @@ class ResultPublisher(Protocol):
 
 @dataclass(frozen=True)
 class FailedFrame:
-    tenant_id: str
-    camera_id: str
-    captured_at: datetime
-    trace_id: str
+    frame: Frame
     provider: str
     attempts: int
     reason: str
@@ -98,11 +96,10 @@ class DetectFrame:
         self,
         *,
         gate: MotionGate,
-        default_provider: DetectionProvider,
+        cameras: AnalysedCameras,
         fallback_provider: DetectionProvider,
         publisher: ResultPublisher,
         costs: CostTracker,
-        providers: Mapping[str, DetectionProvider] | None = None,
         failures: FailureRecorder | None = None,
         metrics: DetectMetrics | None = None,
         attempts: int = 3,
@@ -113,9 +110,8 @@ class DetectFrame:
         if attempts < 1:
             raise ValueError("attempts must be at least 1")
         self._gate = gate
-        self._default = default_provider
+        self._cameras = cameras
         self._fallback = fallback_provider
-        self._providers = dict(providers or {})
         self._publisher = publisher
         self._costs = costs
         self._failures = failures or DiscardFailures()
@@ -125,16 +121,20 @@ class DetectFrame:
         self._sleep = sleep
         self._clock = clock
 
-    def provider_for(self, tenant_id: str, camera_id: str) -> DetectionProvider:
+    def provider_for(self, camera: AnalysedCamera) -> DetectionProvider:
         """The camera's provider, or the fallback while a daily budget is spent."""
-        provider = self._providers.get(camera_id, self._default)
-        if provider is not self._fallback and self._costs.over_budget(tenant_id, camera_id):
+        provider = camera.provider
+        if provider is not self._fallback and self._costs.over_budget(
+            camera.tenant_id, camera.camera_id, camera.daily_budget_usd
+        ):
             return self._fallback
         return provider
 
     def handle(self, frame: Frame) -> Outcome:
+        """Raises UnknownCamera, and the publisher's errors."""
+        camera = self._cameras.get(frame.tenant_id, frame.camera_id)
         try:
-            decision = self._gate.check(frame)
+            decision = self._gate.check(frame, camera.motion)
         except ValueError as exc:
             log.warning(
                 "corrupt frame dropped: camera %s trace %s: %s",
@@ -148,7 +148,7 @@ class DetectFrame:
             self._metrics.frame(frame.camera_id, Outcome.SKIPPED, decision.reason)
             return Outcome.SKIPPED
 
-        provider = self.provider_for(frame.tenant_id, frame.camera_id)
+        provider = self.provider_for(camera)
         attempt = 0
         while True:
             attempt += 1
@@ -181,15 +181,7 @@ class DetectFrame:
             reason,
         )
         self._failures.record(
-            FailedFrame(
-                tenant_id=frame.tenant_id,
-                camera_id=frame.camera_id,
-                captured_at=frame.captured_at,
-                trace_id=frame.trace_id,
-                provider=provider,
-                attempts=attempts,
-                reason=reason,
-            )
+            FailedFrame(frame=frame, provider=provider, attempts=attempts, reason=reason)
         )
         self._metrics.frame(frame.camera_id, Outcome.FAILED, "provider_error")
         return Outcome.FAILED

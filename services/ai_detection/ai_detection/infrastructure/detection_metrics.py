@@ -24,9 +24,10 @@ DETECTION_FRAMES = Counter(
     "and reason (gate reason, corrupt_jpeg, provider_error).",
     ["camera_id", "outcome", "reason"],
 )
-BAD_FRAME_MESSAGES = Counter(
-    "vms_detection_bad_messages",
-    "Messages on the frames queue that are not frames, dropped.",
+DEAD_LETTERED = Counter(
+    "vms_detection_dead_lettered",
+    "Frames put in the frames.dlq queue, by reason (not_a_frame, unknown_camera, provider_failed).",
+    ["reason"],
 )
 
 

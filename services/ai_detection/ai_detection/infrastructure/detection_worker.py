@@ -8,37 +8,40 @@ connection's thread with `add_callback_threadsafe`.
 
 Acknowledgement, per message:
 
-- a message that is not a frame (missing headers, wrong schema version): counted in
-  `vms_detection_bad_messages_total`, logged, acked and dropped. Frames are disposable, and a
-  bad one would fail the same way again;
+- a message that is not a frame (missing headers, wrong schema version), or a frame of a
+  camera this service does not analyse: dead-lettered to `frames.dlq` with the reason
+  (`not_a_frame: ...`, `unknown_camera`), logged, then acked;
 - handled (published, skipped by the gate, corrupt JPEG, or failed at the provider and
-  recorded as failed): acked, after the result is published (the publisher waits for the
-  broker's confirm);
-- the result could not be published (broker trouble): nacked and requeued once; a redelivered
-  frame that fails again is dropped (a frame a minute old is not worth a retry loop).
-
-Unknown camera: a frame names its camera and tenant in its headers, and frames come only
-from cameras the frame extractor was configured for. A camera without a provider entry of
-its own is analysed by the default provider (the local one, which is free), so a
-configuration gap never loses detections nor spends money; the worker does not dead-letter it.
+  dead-lettered by the use case's failure port): acked, after the result is published (the
+  publisher waits for the broker's confirm);
+- the result or the dead letter could not be published (broker trouble): nacked and requeued
+  once; a redelivered frame that fails again is dropped (a frame a minute old is not worth a
+  retry loop).
 """
 
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 import pika
 import pika.exceptions
 from pika.adapters.blocking_connection import BlockingChannel
 
+from ai_detection.application.cameras import UnknownCamera
 from ai_detection.domain.frame import Frame
-from ai_detection.infrastructure.detection_metrics import BAD_FRAME_MESSAGES
 from ai_detection.infrastructure.frame_queue import QUEUE, frame_from_message
+from vms_common.backoff import Backoff
 
 log = logging.getLogger(__name__)
+
+
+class DeadLetters(Protocol):
+    def dead_letter(self, body: bytes, headers: Mapping[str, Any] | None, reason: str) -> None:
+        """Keep the message with the reason; raises when the broker does not take it."""
+        ...
 
 
 def declare_passively(channel: BlockingChannel) -> None:
@@ -51,14 +54,16 @@ class DetectionWorker:
         self,
         url: str,
         handle: Callable[[Frame], object],
+        dead_letters: DeadLetters,
         *,
         threads: int = 64,
         prefetch: int | None = None,
         queue: str = QUEUE,
-        declare: Callable[[BlockingChannel], None] = declare_passively,
+        declare: Callable[[BlockingChannel], object] = declare_passively,
     ) -> None:
         self._params = pika.URLParameters(url)
         self._handle = handle
+        self._dead_letters = dead_letters
         self._threads = threads
         self._prefetch = prefetch if prefetch is not None else threads * 2
         self._queue = queue
@@ -68,6 +73,17 @@ class DetectionWorker:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def run_forever(self, backoff: Backoff) -> None:
+        """Consume until `stop()`, connecting again (with backoff) after a lost connection."""
+        while not self._stop.is_set():
+            try:
+                self.run()
+                backoff.reset()
+            except Exception:
+                delay = backoff.next_delay()
+                log.exception("detection worker lost the broker; reconnecting in %.1f s", delay)
+                self._stop.wait(delay)
 
     def run(self) -> None:
         """Consume until `stop()`; raises on a lost connection (the caller restarts it)."""
@@ -116,19 +132,21 @@ class DetectionWorker:
         body: bytes,
     ) -> None:
         try:
-            frame = frame_from_message(body, headers)
-        except ValueError as exc:
-            BAD_FRAME_MESSAGES.inc()
-            log.warning("not a frame, dropped: %s", exc)
-            self._settle(connection, channel, tag, ack=True)
-            return
-        try:
-            self._handle(frame)
+            try:
+                frame = frame_from_message(body, headers)
+            except ValueError as exc:
+                log.warning("not a frame, dead-lettered: %s", exc)
+                self._dead_letters.dead_letter(body, headers, f"not_a_frame: {exc}")
+            else:
+                try:
+                    self._handle(frame)
+                except UnknownCamera as exc:
+                    log.warning("%s: frame dead-lettered", exc)
+                    self._dead_letters.dead_letter(body, headers, "unknown_camera")
         except Exception:
             log.exception(
-                "frame of camera %s (trace %s) not handled; %s",
-                frame.camera_id,
-                frame.trace_id,
+                "message (headers %s) not handled; %s",
+                headers,
                 "dropped" if redelivered else "requeued once",
             )
             self._settle(connection, channel, tag, ack=False, requeue=not redelivered)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import IO
 
+from ai_detection.application.cameras import UnknownCamera
 from ai_detection.domain.frame import Frame
 from ai_detection.infrastructure import metrics
 from vms_common.backoff import Backoff
@@ -290,10 +291,6 @@ def _drain(stream: IO[bytes], tail: collections.deque[str]) -> None:
     stream.close()
 
 
-class UnknownCamera(KeyError):
-    """No extractor runs for this camera."""
-
-
 class ExtractorPool:
     """The running extractors, one per (tenant, camera); started and stopped by the API."""
 
@@ -317,7 +314,7 @@ class ExtractorPool:
         with self._lock:
             extractor = self._extractors.pop((tenant_id, camera_id), None)
         if extractor is None:
-            raise UnknownCamera((tenant_id, camera_id))
+            raise UnknownCamera(tenant_id, camera_id)
         extractor.stop()
         return extractor.status()
 

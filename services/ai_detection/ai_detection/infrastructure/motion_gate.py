@@ -19,7 +19,7 @@ Thread-safe: the worker calls it from several threads; one lock guards the refer
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -59,27 +59,16 @@ def changed_fraction(a: Image, b: Image, pixel_threshold: int) -> float:
 
 
 class MotionGate:
-    """Per-camera reference images and settings; `check` decides and, when the frame is
-    analysed, makes it the camera's new reference."""
+    """Per-camera reference images; `check` decides with the camera's settings and, when the
+    frame is analysed, makes it the camera's new reference."""
 
-    def __init__(
-        self,
-        settings: Mapping[str, MotionSettings] | None = None,
-        default: MotionSettings | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._settings = dict(settings or {})
-        self._default = default or MotionSettings()
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._lock = threading.Lock()
         self._reference: dict[str, tuple[Image, float]] = {}
 
-    def settings_for(self, camera_id: str) -> MotionSettings:
-        return self._settings.get(camera_id, self._default)
-
-    def check(self, frame: Frame) -> GateDecision:
+    def check(self, frame: Frame, settings: MotionSettings) -> GateDecision:
         """Raises CorruptFrame when the JPEG cannot be decoded."""
-        settings = self.settings_for(frame.camera_id)
         image = small_gray(frame.jpeg)
         now = self._clock()
         with self._lock:

@@ -7,7 +7,8 @@ import cv2
 import numpy as np
 import pytest
 
-from ai_detection.application.cost_tracker import Budgets, CostTracker
+from ai_detection.application.cameras import AnalysedCamera, AnalysedCameras, UnknownCamera
+from ai_detection.application.cost_tracker import CostTracker
 from ai_detection.application.detect_frames import DetectFrame, FailedFrame, Outcome
 from ai_detection.application.ports import ProviderError
 from ai_detection.domain.detection import Detection
@@ -17,6 +18,7 @@ from ai_detection.infrastructure.motion_gate import MotionGate
 from vms_common.contracts import DetectionResult, Label
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+GATE_OFF = MotionSettings(enabled=False)
 
 
 def jpeg(value: int) -> bytes:
@@ -69,11 +71,19 @@ class FakeMetrics:
         self.frames.append((camera_id, outcome, reason))
 
 
-def use_case(provider: FakeProvider, fallback: FakeProvider | None = None, **kwargs: object):
+def use_case(
+    provider: FakeProvider,
+    fallback: FakeProvider | None = None,
+    motion: MotionSettings = GATE_OFF,
+    cameras: list[AnalysedCamera] | None = None,
+    **kwargs: object,
+):
     publisher, failures, metrics, sleeps = FakePublisher(), FakeFailures(), FakeMetrics(), []
+    if cameras is None:
+        cameras = [AnalysedCamera("t1", "cam1", provider, motion)]
     detect = DetectFrame(
-        gate=kwargs.pop("gate", MotionGate(default=MotionSettings(enabled=False))),  # type: ignore[arg-type]
-        default_provider=provider,
+        gate=kwargs.pop("gate", MotionGate()),  # type: ignore[arg-type]
+        cameras=AnalysedCameras(cameras),
         fallback_provider=fallback or FakeProvider("local"),
         publisher=publisher,
         costs=kwargs.pop("costs", CostTracker()),  # type: ignore[arg-type]
@@ -119,7 +129,7 @@ def test_retries_transient_errors_then_records_the_failure_with_the_reason() -> 
     assert provider.calls == 3
     assert not publisher.published
     [failed] = failures.failed
-    assert (failed.camera_id, failed.provider, failed.attempts) == ("cam1", "p", 3)
+    assert (failed.frame.camera_id, failed.provider, failed.attempts) == ("cam1", "p", 3)
     assert failed.reason == "timed out after 5 s"
     assert metrics.frames == [("cam1", "failed", "provider_error")]
 
@@ -143,7 +153,9 @@ def test_corrupt_jpeg_is_counted_and_dropped() -> None:
 
 def test_static_frames_are_skipped_by_the_gate() -> None:
     provider = FakeProvider("p")
-    detect, _, _, _, _ = use_case(provider, gate=MotionGate(clock=lambda: 0.0))
+    detect, _, _, _, _ = use_case(
+        provider, motion=MotionSettings(), gate=MotionGate(clock=lambda: 0.0)
+    )
     outcomes = [detect.handle(frame(100)) for _ in range(3)] + [detect.handle(frame(200))]
     assert outcomes == [Outcome.PUBLISHED, Outcome.SKIPPED, Outcome.SKIPPED, Outcome.PUBLISHED]
     assert provider.calls == 2
@@ -152,10 +164,12 @@ def test_static_frames_are_skipped_by_the_gate() -> None:
 def test_camera_switches_to_fallback_once_its_budget_is_spent() -> None:
     paid = FakeProvider("rekognition", paid=True)
     local = FakeProvider("local")
-    costs = CostTracker(Budgets(per_camera_usd={"cam1": 0.004}), clock=lambda: NOW)
-    detect, publisher, _, _, _ = use_case(
-        local, fallback=local, providers={"cam1": paid}, costs=costs
-    )
+    cameras = [
+        AnalysedCamera("t1", "cam1", paid, GATE_OFF, daily_budget_usd=0.004),
+        AnalysedCamera("t1", "cam2", local, GATE_OFF),
+    ]
+    costs = CostTracker(clock=lambda: NOW)
+    detect, publisher, _, _, _ = use_case(local, fallback=local, cameras=cameras, costs=costs)
     for _ in range(3):
         detect.handle(frame(camera="cam1"))
     detect.handle(frame(camera="cam2"))
@@ -171,8 +185,20 @@ def test_camera_switches_to_fallback_once_its_budget_is_spent() -> None:
 
 def test_after_a_failure_the_next_frame_is_analysed_even_if_unchanged() -> None:
     provider = FakeProvider("p", [ProviderError("access denied", transient=False)])
-    detect, publisher, _, _, _ = use_case(provider, gate=MotionGate(clock=lambda: 0.0))
+    detect, publisher, _, _, _ = use_case(
+        provider, motion=MotionSettings(), gate=MotionGate(clock=lambda: 0.0)
+    )
     assert detect.handle(frame(100)) is Outcome.FAILED
     assert detect.handle(frame(100)) is Outcome.PUBLISHED
     assert detect.handle(frame(100)) is Outcome.SKIPPED
     assert len(publisher.published) == 1
+
+
+def test_a_frame_of_a_camera_not_analysed_here_is_refused() -> None:
+    provider = FakeProvider("p")
+    detect, publisher, _, metrics, _ = use_case(provider)
+    with pytest.raises(UnknownCamera):
+        detect.handle(frame(camera="elsewhere"))
+    with pytest.raises(UnknownCamera):
+        detect.handle(frame(tenant="t2"))
+    assert provider.calls == 0 and not publisher.published and not metrics.frames

@@ -39,11 +39,11 @@ def frame(jpeg: bytes, camera: str = "cam1") -> Frame:
 
 def test_gate_skips_a_static_scene_after_the_first_frame() -> None:
     clock = FakeClock()
-    gate = MotionGate(default=MotionSettings(heartbeat_s=60), clock=clock)
+    gate, settings = MotionGate(clock=clock), MotionSettings(heartbeat_s=60)
     decisions = []
     for i in range(30):
         clock.now = float(i)
-        decisions.append(gate.check(frame(scene(seed=i))))
+        decisions.append(gate.check(frame(scene(seed=i)), settings))
     assert decisions[0].reason is Reason.FIRST
     assert [d.analyse for d in decisions[1:]] == [False] * 29
     assert all(d.changed_fraction < 0.01 for d in decisions[1:])
@@ -51,39 +51,40 @@ def test_gate_skips_a_static_scene_after_the_first_frame() -> None:
 
 def test_gate_passes_a_moving_object() -> None:
     clock = FakeClock()
-    gate = MotionGate(clock=clock)
-    gate.check(frame(scene(seed=0)))
+    gate, settings = MotionGate(clock=clock), MotionSettings()
+    gate.check(frame(scene(seed=0)), settings)
     clock.now = 1
-    moving = [gate.check(frame(scene(seed=i, box_x=50 + 80 * i))) for i in range(1, 6)]
+    moving = [gate.check(frame(scene(seed=i, box_x=50 + 80 * i)), settings) for i in range(1, 6)]
     assert all(d.analyse and d.reason is Reason.MOTION for d in moving)
 
 
 def test_heartbeat_passes_an_unchanged_frame_every_n_seconds() -> None:
     clock = FakeClock()
-    gate = MotionGate(default=MotionSettings(heartbeat_s=10), clock=clock)
+    gate, settings = MotionGate(clock=clock), MotionSettings(heartbeat_s=10)
     analysed = []
     for second in range(31):
         clock.now = float(second)
-        if gate.check(frame(scene(seed=second))).analyse:
+        if gate.check(frame(scene(seed=second)), settings).analyse:
             analysed.append(second)
     assert analysed == [0, 10, 20, 30]
 
 
 def test_settings_are_per_camera() -> None:
     clock = FakeClock()
-    gate = MotionGate(settings={"busy": MotionSettings(enabled=False)}, clock=clock)
-    for cam in ("busy", "quiet"):
-        gate.check(frame(scene(), cam))
+    gate = MotionGate(clock=clock)
+    busy, quiet = MotionSettings(enabled=False), MotionSettings()
+    gate.check(frame(scene(), "busy"), busy)
+    gate.check(frame(scene(), "quiet"), quiet)
     clock.now = 1
-    assert gate.check(frame(scene(seed=5), "busy")).reason is Reason.DISABLED
-    assert not gate.check(frame(scene(seed=5), "quiet")).analyse
+    assert gate.check(frame(scene(seed=5), "busy"), busy).reason is Reason.DISABLED
+    assert not gate.check(frame(scene(seed=5), "quiet"), quiet).analyse
 
 
 def test_corrupt_jpeg_is_refused_with_corrupt_frame() -> None:
     gate = MotionGate()
     for bad in (b"", b"not a jpeg at all", scene()[:200]):
         with pytest.raises(CorruptFrame):
-            gate.check(frame(bad))
+            gate.check(frame(bad), MotionSettings())
 
 
 def test_decision_prefers_motion_over_heartbeat_and_validates_settings() -> None:

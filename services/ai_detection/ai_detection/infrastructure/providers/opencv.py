@@ -5,10 +5,14 @@ frame, overlapping windows merged by non-maximum suppression), faces with the fr
 cascade. OpenCV 4 builds and the OpenCV 5 contrib build ship both; the OpenCV 5 main build
 (`opencv-python-headless` 5) moved them out, and there this provider says so once in the log and
 finds nothing for the part it lacks (`capabilities` tells which parts it has).
+
+The worker calls `detect` from many threads: HOG's detection is const and safe to share, a
+cascade classifier is not, so each thread loads its own.
 """
 
 import logging
 import os
+import threading
 from typing import Any
 
 import cv2
@@ -88,6 +92,7 @@ class OpenCvProvider:
         self.config = config or OpenCvConfig()
         self._hog = _hog() if self.config.people else None
         self._faces = _face_cascade(self.config.face_cascade_path) if self.config.faces else None
+        self._per_thread = threading.local()
         missing = [
             part
             for part, wanted, have in (
@@ -152,10 +157,16 @@ class OpenCvProvider:
             )
         return tuple(found)
 
+    def _thread_cascade(self) -> Any:
+        cascade = getattr(self._per_thread, "cascade", None)
+        if cascade is None:
+            cascade = _face_cascade(self.config.face_cascade_path)
+            self._per_thread.cascade = cascade
+        return cascade
+
     def _find_faces(self, gray: np.ndarray[Any, Any]) -> tuple[Face, ...]:
-        assert self._faces is not None
         height, width = gray.shape[:2]
-        rects, _levels, weights = self._faces.detectMultiScale3(
+        rects, _levels, weights = self._thread_cascade().detectMultiScale3(
             gray, scaleFactor=1.1, minNeighbors=5, minSize=(24, 24), outputRejectLevels=True
         )
         faces = []
