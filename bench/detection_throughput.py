@@ -30,6 +30,7 @@ from ai_detection.application.detect_frames import DetectFrame
 from ai_detection.domain.detection import Detection
 from ai_detection.domain.frame import Frame
 from ai_detection.infrastructure.detection_worker import DetectionWorker
+from ai_detection.infrastructure.frame_dead_letters import FrameDeadLetters
 from ai_detection.infrastructure.frame_queue import QUEUE, declare_frames_queue, frame_to_message
 from ai_detection.infrastructure.motion_gate import MotionGate
 from vms_common.contracts import Label
@@ -101,7 +102,8 @@ def main() -> int:
         publisher=publisher,
         costs=CostTracker(),
     )
-    worker = DetectionWorker(args.url, detect.handle, threads=args.threads)
+    letters = FrameDeadLetters(args.url)
+    worker = DetectionWorker(args.url, detect.handle, letters, threads=args.threads)
     thread = threading.Thread(target=worker.run, daemon=True)
     started = time.monotonic()
     thread.start()
@@ -114,6 +116,7 @@ def main() -> int:
     worker.stop()
     thread.join(30)
     publisher.close()
+    letters.close()
     channel.queue_purge("detections.persist")
     connection.close()
 
