@@ -217,6 +217,7 @@ def main() -> int:
                 log_dir=Path(work) / "log",
                 relay_rtsp_base=f"rtsp://127.0.0.1:{simulator.rtsp_port}",
                 recorder_token=secrets.token_urlsafe(24),
+                detection_token=secrets.token_urlsafe(24),
                 recorder_port=free_port(),
                 segment_seconds=args.segment_seconds,
             )

@@ -2,8 +2,9 @@
 
 Creates a demo tenant, an admin user and VMS_DEMO_CAMERAS cameras (default 4), serves them
 from the camera simulator, starts S3 (moto's server, port VMS_DEMO_S3_PORT, default 5000),
-recorder, Celery worker and backend, pushes every camera's retention policy to the recorder,
-asks the recorder to record every camera, prints the URL and the credentials, and stops
+recorder, detection service, Celery worker and backend, pushes every camera's retention policy
+to the recorder, asks the recorder to record every camera and the detection service to analyse
+it (local OpenCV provider, motion gate on), prints the URL and the credentials, and stops
 everything on Ctrl-C.
 """
 
@@ -29,6 +30,7 @@ def main() -> int:
         log_dir=var / "log",
         relay_rtsp_base="rtsp://127.0.0.1:8554",
         recorder_token=secrets.token_urlsafe(24),
+        detection_token=secrets.token_urlsafe(24),
         segment_seconds=int(os.environ.get("VMS_DEMO_SEGMENT_SECONDS", "60")),
         s3_port=int(os.environ.get("VMS_DEMO_S3_PORT", "5000")),
     )
@@ -50,12 +52,14 @@ def main() -> int:
         policies_push(stack)
         for camera in demo["cameras"]:
             stack.record(demo["tenant_id"], camera["id"])
+            stack.analyse(demo["tenant_id"], camera["id"])
         print(
             f"\nVMS demo is running: {config.backend_url}/\n"
             f"  user:     {demo['username']}\n"
             f"  password: {password}\n"
             f"  cameras:  {len(paths)} simulated, recording in {config.segment_seconds} s segments\n"
             f"  S3:       {config.s3_url}/{config.s3_bucket} (moto), for tiered segments\n"
+            f"  detection: {config.detection_url}/metrics, local OpenCV, 1 frame/s per camera\n"
             f"  logs:     {config.log_dir}\n"
             "Recordings appear as each segment closes. Press Ctrl-C to stop.",
             flush=True,

@@ -1,4 +1,5 @@
-"""Runs the VMS natively on one machine: S3 (moto), recorder, Celery worker and backend as processes.
+"""Runs the VMS natively on one machine: S3 (moto), recorder, detection, Celery worker and backend
+as processes.
 
 Used by `make demo` and by the end-to-end tests. Each process logs to its own file under
 `log_dir`; `stop()` ends them all, newest first.
@@ -28,8 +29,10 @@ class StackConfig:
     log_dir: Path
     relay_rtsp_base: str
     recorder_token: str
+    detection_token: str
     backend_port: int = 8000
     recorder_port: int = 8003
+    detection_port: int = 8002
     segment_seconds: int = 60
     environment: str = "development"
     s3_port: int = 0  # moto's S3 server; 0 picks a free port
@@ -48,6 +51,7 @@ class StackConfig:
             "RECORDINGS_ROOT": str(self.recordings_root),
             "RELAY_RTSP_BASE": self.relay_rtsp_base,
             "RECORDER_API_TOKEN": self.recorder_token,
+            "DETECTION_API_TOKEN": self.detection_token,
             "SEGMENT_SECONDS": str(self.segment_seconds),
             "RECORDER_URL": self.recorder_url,
             # S3 is moto's server here; it accepts any credentials, these are deliberately fake
@@ -66,6 +70,10 @@ class StackConfig:
     @property
     def recorder_url(self) -> str:
         return f"http://127.0.0.1:{self.recorder_port}"
+
+    @property
+    def detection_url(self) -> str:
+        return f"http://127.0.0.1:{self.detection_port}"
 
     @property
     def s3_url(self) -> str:
@@ -104,9 +112,11 @@ class Stack:
         return result
 
     def start(self) -> None:
-        """Start S3 (moto), recorder, worker and backend, and wait until each answers its health check."""
+        """Start S3 (moto), recorder, detection, worker and backend, and wait until each answers
+        its health check."""
         c = self.config
         self.start_recorder()
+        self.start_detection()
         self._spawn(
             "worker",
             [
@@ -172,6 +182,24 @@ class Stack:
         )
         self.wait_healthy(f"{c.recorder_url}/health", "recorder")
 
+    def start_detection(self) -> None:
+        c = self.config
+        self._spawn(
+            "detection",
+            [
+                "uvicorn",
+                "--factory",
+                "ai_detection.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(c.detection_port),
+                "--no-access-log",
+            ],
+            REPO,
+        )
+        self.wait_healthy(f"{c.detection_url}/health", "detection")
+
     def record(self, tenant_id: str, camera_id: str) -> dict[str, Any]:
         return self._recorder_call(
             "/record/start", {"tenant_id": tenant_id, "camera_id": camera_id}
@@ -182,6 +210,20 @@ class Stack:
 
     def recorder_status(self) -> dict[str, Any]:
         return self._recorder_call("/record/status", None)
+
+    def analyse(self, tenant_id: str, camera_id: str, **settings: Any) -> dict[str, Any]:
+        """Start detection on the camera; `settings` are the optional `provider`, `motion` and
+        `daily_budget_usd` of the detection service's `POST /cameras/start`."""
+        body = {"tenant_id": tenant_id, "camera_id": camera_id, **settings}
+        return self._detection_call("/cameras/start", body)
+
+    def stop_analysis(self, tenant_id: str, camera_id: str) -> dict[str, Any]:
+        return self._detection_call(
+            "/cameras/stop", {"tenant_id": tenant_id, "camera_id": camera_id}
+        )
+
+    def _detection_call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call(self.config.detection_url, self.config.detection_token, path, body)
 
     def wait_healthy(self, url: str, name: str, timeout_s: float = 60) -> None:
         deadline = time.monotonic() + timeout_s
@@ -233,11 +275,15 @@ class Stack:
         log.close()
 
     def _recorder_call(self, path: str, body: dict[str, str] | None) -> dict[str, Any]:
+        return self._call(self.config.recorder_url, self.config.recorder_token, path, body)
+
+    @staticmethod
+    def _call(base: str, token: str, path: str, body: dict[str, Any] | None) -> dict[str, Any]:
         request = urllib.request.Request(  # noqa: S310 (local URL)
-            self.config.recorder_url + path,
+            base + path,
             data=json.dumps(body).encode() if body is not None else None,
             headers={
-                "Authorization": f"Bearer {self.config.recorder_token}",
+                "Authorization": f"Bearer {token}",
                 "Content-Type": "application/json",
             },
         )

@@ -125,8 +125,10 @@ def running_stack(tmp_path_factory) -> Iterator[RunningStack]:
         log_dir=work / "log",
         relay_rtsp_base=f"rtsp://127.0.0.1:{rtsp_port}",
         recorder_token=secrets.token_urlsafe(24),
+        detection_token=secrets.token_urlsafe(24),
         backend_port=free_port(),
         recorder_port=free_port(),
+        detection_port=free_port(),
         segment_seconds=SEGMENT_SECONDS,
     )
     stack = Stack(config)

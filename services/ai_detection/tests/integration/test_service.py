@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ai_detection.infrastructure.frame_queue import QUEUE, frame_from_message
-from vms_common.contracts import DetectionResult, decode
 from ai_detection.main import create_app
 from ai_detection.settings import DetectionSettings
 from camsim.control import CameraSimulator
+from vms_common.contracts import DetectionResult, decode
 
 TEST_URL = os.environ.get("VMS_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/vms_test")
 TENANT, CAMERA = "tenant-b", "door"
