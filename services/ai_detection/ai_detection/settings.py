@@ -1,6 +1,8 @@
 """AI detection settings, read from the environment."""
 
-from pydantic import Field, SecretStr
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
 
 from ai_detection.application.cost_tracker import DEFAULT_PRICES, Budgets
 from vms_common.settings import ServiceSettings
@@ -30,6 +32,11 @@ class DetectionSettings(ServiceSettings):
     tenant_daily_budgets_usd: dict[str, float] = Field(default_factory=dict)
     # price per paid call, USD, as JSON
     paid_api_prices_usd: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
+
+    @field_validator("camera_daily_budget_usd", "tenant_daily_budget_usd", mode="before")
+    @classmethod
+    def _empty_is_unlimited(cls, value: Any) -> Any:
+        return None if value == "" else value
 
     def budgets(self) -> Budgets:
         return Budgets(
