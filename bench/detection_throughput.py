@@ -117,7 +117,7 @@ def main() -> int:
     thread.join(30)
     publisher.close()
     letters.close()
-    channel.queue_purge("detections.persist")
+    channel.queue_purge("detections.processing")
     connection.close()
 
     rate = got / elapsed

@@ -1,7 +1,7 @@
 """The Celery app `vms` and its worker wiring.
 
 Producers publish plain JSON contracts (not Celery tasks), so the worker consumes the
-`recordings.persist` and `detections.persist` queues through consumer bootsteps rather
+`recordings.persist` and `detections.processing` queues through consumer bootsteps rather
 than through tasks.
 Run it with `celery -A config worker`.
 """

@@ -1,4 +1,4 @@
-"""Persisting detection results from the `detections.persist` queue.
+"""Persisting detection results from the `detections.processing` queue.
 
 The detection service publishes `DetectionResult` on the topic exchange `detections`
 with the routing key `{tenant}.{camera}.{label}`, so the contract is named by the AMQP
@@ -22,7 +22,7 @@ from infrastructure.messaging.segment_consumer import (
 from vms_common.backoff import Backoff
 from vms_common.contracts import DetectionResult, Event
 
-DETECTIONS_QUEUE = "detections.persist"
+DETECTIONS_QUEUE = "detections.processing"
 
 
 def detection_message_handler(
@@ -32,7 +32,7 @@ def detection_message_handler(
     reset_database: Callable[[], None],
     backoff: Backoff | None = None,
 ) -> MessageHandler:
-    """The handler of `detections.persist`: detection results only."""
+    """The handler of `detections.processing`: detection results only."""
     return MessageHandler(
         persist=persist,
         accepts=(DetectionResult,),

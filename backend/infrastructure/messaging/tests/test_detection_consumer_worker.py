@@ -1,4 +1,4 @@
-"""End to end: a real `celery -A config worker` consuming `detections.persist`.
+"""End to end: a real `celery -A config worker` consuming `detections.processing`.
 
 The worker (the segment worker test's fixture: one process with both consumer steps)
 runs against the test database and the test vhost; the tests publish with vms_common's
@@ -30,7 +30,7 @@ from vms_common.topology import declare_topology, load_topology
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-QUEUE = "detections.persist"
+QUEUE = "detections.processing"
 DEAD_LETTER_QUEUE = "detections.dlq"
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 

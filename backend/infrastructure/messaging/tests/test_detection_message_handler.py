@@ -1,4 +1,4 @@
-"""What becomes of each detections.persist message, with in-memory fakes of the ports."""
+"""What becomes of each detections.processing message, with in-memory fakes of the ports."""
 
 import uuid
 from datetime import UTC, datetime, timedelta

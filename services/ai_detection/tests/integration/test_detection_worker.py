@@ -138,7 +138,7 @@ def test_worker_turns_every_frame_into_a_result_and_dead_letters_the_rest(channe
     [(unknown, body)] = [(h, b) for h, b in letters_found if h["x-reason"] == "unknown_camera"]
     assert (unknown["tenant_id"], unknown["trace_id"], body) == ("t2", stranger.trace_id, jpeg())
     assert not thread.is_alive()
-    channel.queue_purge("detections.persist")
+    channel.queue_purge("detections.processing")
 
 
 def test_frame_the_provider_fails_on_is_dead_lettered_with_the_reason(channel) -> None:
