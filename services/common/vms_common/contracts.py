@@ -173,9 +173,35 @@ class DetectionResult(Event):
         return f"{self.tenant_id}.{self.camera_id}.{first}"
 
 
+class AlertRaised(Event):
+    """An alert rule fired on a detection; the alert is stored (its id is `event_id`).
+
+    Published on the fanout exchange `alerts` (AMQP `type` `alert.raised`) once the alert
+    is committed; the notifications consumer delivers it to the rule's webhook and e-mails.
+    """
+
+    routing_key: ClassVar[str] = "alert.raised"
+
+    schema_version: Literal[1] = 1
+    rule_id: uuid.UUID
+    rule_name: str = Field(min_length=1, max_length=200)
+    label: str = Field(min_length=1, max_length=64)
+    confidence: float = Field(ge=0, le=1)
+    box: Box | None = None
+    captured_at: UtcDatetime
+    detection_id: int = Field(gt=0)
+
+
 CONTRACTS: dict[str, type[Event]] = {
     c.routing_key: c
-    for c in (SegmentCompleted, SegmentCorrupt, SegmentDeleted, SegmentTiered, DetectionResult)
+    for c in (
+        SegmentCompleted,
+        SegmentCorrupt,
+        SegmentDeleted,
+        SegmentTiered,
+        DetectionResult,
+        AlertRaised,
+    )
 }
 
 
