@@ -2,7 +2,8 @@
 
 Producers publish plain JSON contracts (not Celery tasks), so the worker consumes the
 `recordings.persist` and `detections.processing` queues through consumer bootsteps rather
-than through tasks.
+than through tasks. With WORKER_METRICS_PORT set, the worker serves its Prometheus metrics
+(events processed, dead letters) on that port.
 Run it with `celery -A config worker`.
 """
 
@@ -11,8 +12,9 @@ import os
 
 from celery import Celery, signals
 from django.conf import settings
+from prometheus_client import start_http_server
 
-from infrastructure.messaging.detection_consumer import DetectionConsumerStep
+from infrastructure.messaging.celery_consumer import DetectionEventsStep
 from infrastructure.messaging.segment_consumer import SegmentConsumerStep
 from vms_common.logging import configure_logging
 
@@ -21,8 +23,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("vms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.steps["consumer"].add(SegmentConsumerStep)
-app.steps["consumer"].add(DetectionConsumerStep)
+app.steps["consumer"].add(DetectionEventsStep)
 app.autodiscover_tasks()
+
+
+@signals.worker_ready.connect
+def _serve_metrics(**_: object) -> None:
+    if settings.WORKER_METRICS_PORT:
+        start_http_server(settings.WORKER_METRICS_PORT, addr=settings.WORKER_METRICS_ADDR)
 
 
 @signals.setup_logging.connect

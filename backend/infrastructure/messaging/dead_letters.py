@@ -1,4 +1,5 @@
-"""Publishing messages that cannot be processed to a dead-letter exchange, with confirms."""
+"""Publishing a message again, with confirms: to a dead-letter exchange when it cannot be
+processed, or to a retry queue (through the default exchange) to be processed later."""
 
 import contextlib
 from collections.abc import Mapping
@@ -35,9 +36,11 @@ class DeadLetterPublisher:
         routing_key: str,
         headers: Mapping[str, Any],
         content_type: str | None = None,
+        message_type: str | None = None,
     ) -> None:
         properties = pika.BasicProperties(
             content_type=content_type,
+            type=message_type,
             delivery_mode=pika.DeliveryMode.Persistent,
             headers=dict(headers),
         )

@@ -12,8 +12,9 @@ tasks, so the Celery worker consumes the queue through a consumer bootstep. Each
   `x-vms-error` and friends in its headers, and then it is acked;
 - requeued after a short, growing, bounded pause when the database is unreachable.
 
-MessageHandler and PersistConsumerStep are shared with the other persisting consumers
-(e.g. detection results); the segment ones below only name the queue and the events.
+MessageHandler and PersistConsumerStep are generic (the queue and the events are named by
+the segment ones below); detection results have their own batching consumer
+(`celery_consumer.py`).
 """
 
 import time
@@ -33,6 +34,7 @@ from kombu.message import Message
 from apps.core.exceptions import ApplicationError
 from infrastructure.messaging.broker import topology_declare
 from infrastructure.messaging.dead_letters import DeadLetterError, DeadLetterPublisher
+from infrastructure.messaging.metrics import DEAD_LETTERS
 from vms_common.backoff import Backoff
 from vms_common.contracts import (
     ContractError,
@@ -72,6 +74,7 @@ class DeadLetters(Protocol):
         routing_key: str,
         headers: Mapping[str, Any],
         content_type: str | None = None,
+        message_type: str | None = None,
     ) -> None: ...
 
 
@@ -92,10 +95,12 @@ class MessageHandler:
         reset_database: Callable[[], None],
         backoff: Backoff | None = None,
         kind: str = "event",
+        queue: str = "",
     ) -> None:
         self._persist = persist
         self._accepts = accepts
         self._kind = kind
+        self._queue = queue
         self._dead_letters = dead_letters
         self._reset_database = reset_database
         self._backoff = backoff or Backoff(initial_s=0.5, maximum_s=5.0)
@@ -116,7 +121,7 @@ class MessageHandler:
             tenant_id=_text(headers.get("tenant_id")),
             camera_id="",
         ):
-            letter = _Letter(routing_key, body, headers, exchange, content_type)
+            letter = _Letter(routing_key, body, headers, exchange, content_type, message_type)
             contract = message_type or routing_key
             try:
                 event = decode(contract, body)
@@ -173,6 +178,7 @@ class MessageHandler:
                 routing_key=letter.routing_key,
                 headers=headers,
                 content_type=letter.content_type,
+                message_type=letter.message_type,
             )
         except DeadLetterError as exc:
             delay = self._backoff.next_delay()
@@ -183,6 +189,7 @@ class MessageHandler:
                 retry_in_s=delay,
             )
             return Decision(Outcome.RETRY, delay)
+        DEAD_LETTERS.labels(queue=self._queue, code=code).inc()
         logger.warning("message dead-lettered", code=code, reason=reason)
         return Decision(Outcome.DEAD_LETTERED)
 
@@ -205,6 +212,7 @@ class SegmentMessageHandler(MessageHandler):
             reset_database=reset_database,
             backoff=backoff,
             kind="segment event",
+            queue=PERSIST_QUEUE,
         )
 
 
@@ -218,12 +226,14 @@ class _Letter:
         headers: dict[str, Any],
         exchange: str,
         content_type: str | None,
+        message_type: str | None = None,
     ) -> None:
         self.routing_key = routing_key
         self.body = body
         self.headers = headers
         self.exchange = exchange
         self.content_type = content_type
+        self.message_type = message_type
         self.trace_id = _text(headers.get("trace_id"))
 
 

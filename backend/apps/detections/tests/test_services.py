@@ -1,17 +1,17 @@
 """Storing detection results once per event, against the real PostgreSQL."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from apps.cameras.errors import UnknownCamera
 from apps.cameras.services import camera_create
-from apps.core.exceptions import InvalidInput
 from apps.detections.models import DetectionResult
-from apps.detections.services import detection_event_persist, detection_persist
-from vms_common.contracts import SegmentDeleted
+from apps.detections.services import detection_persist, detections_store
+from apps.detections.signals import detections_stored
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
@@ -74,14 +74,30 @@ def test_ids_that_are_not_uuids_are_an_unknown_camera(camera, detection_event):
         detection_persist(event=detection_event(camera, T0, camera_id="cam-1"))
 
 
-def test_the_consumer_entry_point_refuses_other_events(camera):
-    other = SegmentDeleted(
-        tenant_id=str(camera.tenant_id),
-        camera_id=str(camera.id),
-        start=T0,
-        path="a/b.mp4",
-        reason="retention",
-    )
-    with pytest.raises(InvalidInput) as raised:
-        detection_event_persist(other)
-    assert raised.value.code == "unexpected_event"
+def test_a_batch_is_stored_once_per_event_and_announced_with_only_the_new_rows(
+    camera, detection_event
+):
+    first, second = detection_event(camera, T0), detection_event(camera, T0 + timedelta(seconds=1))
+    detection_persist(event=first)
+    unknown = detection_event(camera, T0, camera_id=str(uuid.uuid4()))
+    announced: list[list[int]] = []
+
+    def receiver(sender, detections, **_):
+        assert transaction.get_connection().in_atomic_block  # inside the storing transaction
+        announced.append([row.id for row in detections])
+
+    detections_stored.connect(receiver)
+    try:
+        batch = detections_store(events=[first, second, second, unknown])
+        again = detections_store(events=[first, second])
+    finally:
+        detections_stored.disconnect(receiver)
+
+    [row] = batch.stored
+    assert row.event_id == second.event_id and row.id is not None
+    assert DetectionResult.objects.get(pk=row.id).camera_id == camera.id
+    assert list(batch.refused) == [unknown.event_id]
+    assert batch.refused[unknown.event_id].code == "unknown_camera"
+    assert announced == [[row.id]]  # the second batch stored nothing and said nothing
+    assert again.stored == [] and again.refused == {}
+    assert DetectionResult.objects.count() == 2

@@ -1,22 +1,31 @@
-"""What becomes of each detections.processing message, with in-memory fakes of the ports."""
+"""What becomes of each detections.processing message, with in-memory fakes of the ports
+(the store and the two republishers); no broker, no database."""
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.db import OperationalError
 
 from apps.cameras.errors import UnknownCamera
-from infrastructure.messaging.detection_consumer import detection_message_handler
-from infrastructure.messaging.segment_consumer import Outcome
+from apps.core.exceptions import ApplicationError
+from infrastructure.messaging.celery_consumer import (
+    RETRIES_HEADER,
+    Delivery,
+    DetectionEventsHandler,
+    Outcome,
+)
 from infrastructure.messaging.tests.test_segment_message_handler import (
     FakeDeadLetters,
-    FakePersistence,
     an_event,
 )
 from vms_common.backoff import Backoff
 from vms_common.contracts import DetectionResult, Label, encode
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+RETRY_QUEUES = ["q.retry.1s", "q.retry.2s", "q.retry.4s"]
 
 
 def a_detection() -> DetectionResult:
@@ -31,99 +40,183 @@ def a_detection() -> DetectionResult:
     )
 
 
-def make_handler(persist=None, dead_letters=None):
-    resets: list[int] = []
-    handler = detection_message_handler(
-        persist=persist or FakePersistence(),
-        dead_letters=dead_letters or FakeDeadLetters(),
+def delivery(event: Any, message_type: str | None = "detection.result", **headers: Any) -> Delivery:
+    return Delivery(
+        routing_key=event.route(),
+        body=encode(event),
+        headers={"trace_id": event.trace_id, **headers},
+        exchange="detections",
+        content_type="application/json",
+        message_type=message_type,
+    )
+
+
+@dataclass
+class Batch:
+    refused: dict[Any, ApplicationError] = field(default_factory=dict)
+
+
+class FakeStore:
+    """Stores in a list; `failures` are raised by the next calls, in order; `broken` event
+    ids fail every time they are in the call; `unknown` event ids are refused."""
+
+    def __init__(self, *failures: Exception, broken=(), unknown=()) -> None:
+        self.failures = list(failures)
+        self.broken = set(broken)
+        self.unknown = set(unknown)
+        self.calls: list[list[uuid.UUID]] = []
+        self.stored: list[uuid.UUID] = []
+
+    def __call__(self, events: Sequence[DetectionResult]) -> Batch:
+        self.calls.append([e.event_id for e in events])
+        if self.failures:
+            raise self.failures.pop(0)
+        if self.broken & {e.event_id for e in events}:
+            raise RuntimeError("persistence step failed")
+        batch = Batch()
+        for event in events:
+            if event.event_id in self.unknown:
+                batch.refused[event.event_id] = UnknownCamera(f"unknown camera {event.camera_id}")
+            elif event.event_id not in self.stored:
+                self.stored.append(event.event_id)
+        return batch
+
+
+def make_handler(store: FakeStore | None = None):
+    letters, retries, resets = FakeDeadLetters(), FakeDeadLetters(), []
+    handler = DetectionEventsHandler(
+        store=store or FakeStore(),
+        dead_letters=letters,
+        retries=retries,
+        retry_queues=RETRY_QUEUES,
         reset_database=lambda: resets.append(1),
         backoff=Backoff(initial_s=0.5, maximum_s=5.0),
     )
-    return handler, resets
+    return handler, letters, retries, resets
 
 
-def test_a_result_is_decoded_by_its_amqp_type_not_its_routing_key():
-    persistence = FakePersistence()
-    handler, _ = make_handler(persist=persistence)
-    event = a_detection()
+def test_a_batch_is_stored_in_one_call_decoded_by_amqp_type():
+    store = FakeStore()
+    handler, letters, _, _ = make_handler(store)
+    events = [a_detection() for _ in range(5)]
 
-    decision = handler.handle(
-        routing_key=event.route(), body=encode(event), message_type="detection.result"
+    decisions = handler.process_detection_events([delivery(e) for e in events])
+
+    assert [d.outcome for d in decisions] == [Outcome.STORED] * 5
+    assert store.calls == [[e.event_id for e in events]]
+    assert store.stored == [e.event_id for e in events]
+    assert letters.letters == []
+
+
+def test_broken_messages_are_dead_lettered_and_the_rest_of_the_batch_stored():
+    store = FakeStore()
+    handler, letters, _, _ = make_handler(store)
+    good, untyped, unknown = a_detection(), a_detection(), a_detection()
+    store.unknown.add(unknown.event_id)
+    malformed = Delivery(
+        routing_key="t.c.person", body=b'{"schema_version": 1, ', message_type="detection.result"
+    )
+    segment = delivery(an_event(), message_type="segment.completed")
+
+    decisions = handler.process_detection_events(
+        [
+            malformed,
+            delivery(untyped, message_type=None),
+            segment,
+            delivery(unknown),
+            delivery(good),
+        ]
     )
 
-    assert decision.outcome is Outcome.PERSISTED
-    assert persistence.persisted == [event]
+    assert [d.outcome for d in decisions] == [Outcome.DEAD_LETTERED] * 4 + [Outcome.STORED]
+    codes = [letter["headers"]["x-vms-error-code"] for letter in letters.letters]
+    assert codes == ["contract_error", "contract_error", "unexpected_event", "unknown_camera"]
+    assert "malformed JSON" in letters.letters[0]["headers"]["x-vms-error"]
+    unknown_letter = letters.letters[3]
+    assert unknown_letter["body"] == encode(unknown)
+    assert unknown_letter["message_type"] == "detection.result"  # a replay decodes it again
+    assert unknown_letter["headers"]["x-vms-original-routing-key"] == unknown.route()
+    assert unknown_letter["headers"]["x-vms-original-exchange"] == "detections"
+    assert store.stored == [good.event_id]
 
 
-def test_a_result_without_a_type_is_a_contract_error_and_dead_lettered():
-    letters = FakeDeadLetters()
-    persistence = FakePersistence()
-    handler, _ = make_handler(persist=persistence, dead_letters=letters)
-    event = a_detection()
+def test_a_failing_event_is_taken_out_of_the_batch_and_retried_later():
+    bad, good = a_detection(), a_detection()
+    store = FakeStore(broken={bad.event_id})
+    handler, letters, retries, _ = make_handler(store)
 
-    decision = handler.handle(
-        routing_key=event.route(), body=encode(event), exchange="detections", message_type=None
-    )
+    decisions = handler.process_detection_events([delivery(bad), delivery(good)])
 
-    assert decision.outcome is Outcome.DEAD_LETTERED
-    assert persistence.persisted == []
+    assert [d.outcome for d in decisions] == [Outcome.RETRY_LATER, Outcome.STORED]
+    assert store.stored == [good.event_id]
+    [retry] = retries.letters
+    assert retry["routing_key"] == "q.retry.1s"
+    assert retry["headers"][RETRIES_HEADER] == 1
+    assert retry["body"] == encode(bad) and retry["message_type"] == "detection.result"
+    assert letters.letters == []
+
+
+def test_retries_wait_1_2_4_seconds_then_the_event_is_dead_lettered_with_the_last_error():
+    bad = a_detection()
+    handler, letters, retries, _ = make_handler(FakeStore(broken={bad.event_id}))
+
+    outcomes = [
+        handler.process_detection_events([delivery(bad, **{RETRIES_HEADER: n})])[0].outcome
+        for n in range(4)
+    ]
+
+    assert outcomes == [Outcome.RETRY_LATER] * 3 + [Outcome.DEAD_LETTERED]
+    assert [r["routing_key"] for r in retries.letters] == RETRY_QUEUES
     [letter] = letters.letters
-    assert letter["headers"]["x-vms-error-code"] == "contract_error"
-    assert letter["headers"]["x-vms-original-routing-key"] == event.route()
-    assert letter["body"] == encode(event)
-
-
-def test_a_segment_event_on_the_detections_queue_is_dead_lettered():
-    letters = FakeDeadLetters()
-    handler, _ = make_handler(dead_letters=letters)
-    segment = an_event()
-
-    decision = handler.handle(
-        routing_key="x.y.z", body=encode(segment), message_type="segment.completed"
+    assert letter["headers"]["x-vms-error-code"] == "retries_exhausted"
+    assert (
+        "after 3 retries: RuntimeError: persistence step failed"
+        in (letter["headers"]["x-vms-error"])
     )
-
-    assert decision.outcome is Outcome.DEAD_LETTERED
-    assert letters.letters[0]["headers"]["x-vms-error-code"] == "unexpected_event"
+    assert RETRIES_HEADER not in letter["headers"]
 
 
-def test_an_unknown_camera_is_dead_lettered_with_the_reason():
-    letters = FakeDeadLetters()
+def test_a_step_that_fails_then_succeeds_stores_the_event_on_its_retry():
     event = a_detection()
-    handler, _ = make_handler(
-        persist=FakePersistence(UnknownCamera(f"unknown camera {event.camera_id}")),
-        dead_letters=letters,
-    )
+    store = FakeStore(RuntimeError("flaky"), RuntimeError("flaky"))
+    handler, _, retries, _ = make_handler(store)
 
-    decision = handler.handle(
-        routing_key=event.route(), body=encode(event), message_type="detection.result"
-    )
+    first = handler.process_detection_events([delivery(event)])
+    # the broker brings it back from the retry queue with the count in its headers
+    second = handler.process_detection_events([delivery(event, **{RETRIES_HEADER: 1})])
 
-    assert decision.outcome is Outcome.DEAD_LETTERED
-    headers = letters.letters[0]["headers"]
-    assert headers["x-vms-error"] == f"unknown_camera: unknown camera {event.camera_id}"
-    assert headers["trace_id"] == "trace-det"
+    assert (first[0].outcome, second[0].outcome) == (Outcome.RETRY_LATER, Outcome.STORED)
+    assert store.stored == [event.event_id]
+    assert len(retries.letters) == 1
 
 
-def test_a_database_outage_requeues_with_a_growing_pause_and_resets_connections():
-    event = a_detection()
-    persistence = FakePersistence(OperationalError("down"), OperationalError("down"))
-    handler, resets = make_handler(persist=persistence)
+def test_a_database_outage_requeues_the_batch_with_a_growing_pause_never_dead_letters():
+    events = [a_detection(), a_detection()]
+    store = FakeStore(OperationalError("down"), OperationalError("down"))
+    handler, letters, retries, resets = make_handler(store)
 
-    first = handler.handle(
-        routing_key=event.route(), body=encode(event), message_type="detection.result"
-    )
-    second = handler.handle(
-        routing_key=event.route(), body=encode(event), message_type="detection.result"
-    )
-    third = handler.handle(
-        routing_key=event.route(), body=encode(event), message_type="detection.result"
-    )
+    first = handler.process_detection_events([delivery(e) for e in events])
+    second = handler.process_detection_events([delivery(e) for e in events])
+    third = handler.process_detection_events([delivery(e) for e in events])
 
-    assert (first.outcome, second.outcome, third.outcome) == (
-        Outcome.RETRY,
-        Outcome.RETRY,
-        Outcome.PERSISTED,
-    )
-    assert 0 < first.delay_s < second.delay_s <= 5.0
+    assert [d.outcome for d in first + second] == [Outcome.REQUEUE] * 4
+    assert 0 < first[0].delay_s < second[0].delay_s <= 5.0
+    assert [d.outcome for d in third] == [Outcome.STORED] * 2
     assert len(resets) == 2
-    assert persistence.persisted == [event]
+    assert letters.letters == [] and retries.letters == []
+
+
+def test_a_retry_or_dead_letter_the_broker_refuses_requeues_the_message():
+    bad = a_detection()
+    handler = DetectionEventsHandler(
+        store=FakeStore(broken={bad.event_id}),
+        dead_letters=FakeDeadLetters(fail=True),
+        retries=FakeDeadLetters(fail=True),
+        retry_queues=RETRY_QUEUES,
+        reset_database=lambda: None,
+    )
+
+    retried = handler.process_detection_events([delivery(bad)])
+    exhausted = handler.process_detection_events([delivery(bad, **{RETRIES_HEADER: 3})])
+
+    assert retried[0].outcome is Outcome.REQUEUE and exhausted[0].outcome is Outcome.REQUEUE

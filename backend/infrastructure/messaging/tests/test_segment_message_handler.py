@@ -28,10 +28,17 @@ class FakeDeadLetters:
         self.letters: list[dict] = []
         self.fail = fail
 
-    def publish(self, *, body, routing_key, headers, content_type=None) -> None:
+    def publish(self, *, body, routing_key, headers, content_type=None, message_type=None) -> None:
         if self.fail:
             raise DeadLetterError("broker unreachable")
-        self.letters.append({"body": body, "routing_key": routing_key, "headers": dict(headers)})
+        self.letters.append(
+            {
+                "body": body,
+                "routing_key": routing_key,
+                "headers": dict(headers),
+                "message_type": message_type,
+            }
+        )
 
 
 class FakePersistence:
