@@ -87,6 +87,15 @@ RECORDER_API_TOKEN = _secret(
 )
 RECORDER_TIMEOUT_S = env.float("RECORDER_TIMEOUT_S", default=5.0)
 
+# The channel layer of the WebSocket push (Django Channels on Redis).
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+    }
+}
+
 # --- Django ---------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -103,6 +112,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.evidence",
     "apps.detections",
+    "apps.dashboard",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +207,9 @@ SIMPLE_JWT = {
 
 # --- Celery (the worker that persists RabbitMQ events) ----------------------------------------
 CELERY_BROKER_URL = RABBITMQ_URL
+# The worker's Prometheus metrics (0: not served)
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+WORKER_METRICS_ADDR = env.str("WORKER_METRICS_ADDR", default="127.0.0.1")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ACKS_LATE = True
@@ -207,9 +220,6 @@ CELERY_TASK_IGNORE_RESULT = True
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-# The worker's Prometheus metrics (0: not served)
-WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
-WORKER_METRICS_ADDR = env.str("WORKER_METRICS_ADDR", default="127.0.0.1")
     SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

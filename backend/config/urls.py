@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("apps.cameras.urls")),
     path("", include("apps.evidence.urls")),  # before playback: /playback/{id}/export
     path("", include("apps.playback.urls")),
+    path("", include("apps.detections.urls")),
     re_path(r"^", api_not_found),
 ]
 

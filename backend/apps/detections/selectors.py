@@ -1,7 +1,9 @@
 """Reads: detection results of a camera, and their counts per timeline bucket."""
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
 
@@ -66,3 +68,25 @@ def camera_detections_in_range(
             captured_at__lt=end,
         ).order_by("captured_at")
     )
+
+
+def detections_for_user(
+    user: Any, *, camera_id: uuid.UUID | None = None, since: int | None = None, limit: int = 100
+) -> list[DetectionResult]:
+    """The user's tenant's detection results, ascending id, at most `limit`.
+
+    With `since`: the first `limit` results with `id > since` (the catch-up after a
+    reconnect, paged by the last id). Without: the newest `limit`. With `camera_id`: that
+    camera's only (the caller has checked the camera is the tenant's).
+    """
+    tenant_id = getattr(user, "tenant_id", None)
+    if not tenant_id:
+        return []
+    rows = DetectionResult.objects.filter(tenant_id=tenant_id)
+    if camera_id is not None:
+        rows = rows.filter(camera_id=camera_id)
+    if since is not None:
+        return list(rows.filter(id__gt=since).order_by("id")[:limit])
+    newest = list(rows.order_by("-id")[:limit])
+    newest.reverse()
+    return newest
