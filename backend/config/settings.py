@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.evidence",
     "apps.detections",
+    "apps.alerts",
     "apps.dashboard",
 ]
 
@@ -215,6 +216,21 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+
+# --- alerts: webhook and e-mail delivery, and the outbox of unpublished alerts ---------------
+ALERT_WEBHOOK_SECRET = env.str("ALERT_WEBHOOK_SECRET", default="" if IS_PRODUCTION else "insecure-development-webhook-secret-not-for-production")  # fmt: skip
+ALERT_WEBHOOK_TIMEOUT_S = env.float("ALERT_WEBHOOK_TIMEOUT_S", default=5.0)
+ALERT_WEBHOOK_ATTEMPTS = env.int("ALERT_WEBHOOK_ATTEMPTS", default=3)
+ALERT_EMAIL_FROM = env.str("ALERT_EMAIL_FROM", default="vms-alerts@localhost")
+ALERT_OUTBOX_AFTER_S = env.float("ALERT_OUTBOX_AFTER_S", default=30.0)
+ALERT_OUTBOX_INTERVAL_S = env.float("ALERT_OUTBOX_INTERVAL_S", default=30.0)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
 
 # --- production hardening --------------------------------------------------------------------
 if IS_PRODUCTION:

@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("apps.evidence.urls")),  # before playback: /playback/{id}/export
     path("", include("apps.playback.urls")),
     path("", include("apps.detections.urls")),
+    path("", include("apps.alerts.urls")),
     re_path(r"^", api_not_found),
 ]
 

@@ -183,7 +183,7 @@ class AlertRaised(Event):
     routing_key: ClassVar[str] = "alert.raised"
 
     schema_version: Literal[1] = 1
-    rule_id: uuid.UUID
+    rule_id: uuid.UUID | None = Field(description="None once the rule has been deleted")
     rule_name: str = Field(min_length=1, max_length=200)
     label: str = Field(min_length=1, max_length=64)
     confidence: float = Field(ge=0, le=1)

@@ -1,0 +1,114 @@
+"""Delivering a signed JSON body to a webhook (stdlib urllib, bounded timeouts).
+
+The body is signed with HMAC-SHA256 under a shared secret, sent as
+`X-VMS-Signature: sha256=<hex>` so the receiver can check it came from us. Connection
+errors, timeouts and 5xx answers are retried after growing pauses; a 2xx is delivered; any
+other answer (4xx, a redirect) is final: retrying would not change it.
+"""
+
+import hashlib
+import hmac
+import http.client
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+SIGNATURE_HEADER = "X-VMS-Signature"
+USER_AGENT = "vms-alerts/1"
+MAX_ERROR_CHARS = 500
+
+
+class WebhookTransportError(Exception):
+    """The request did not get an answer: refused, reset, timed out."""
+
+
+class HttpPost(Protocol):
+    """POSTs `body` and returns the answer's status code, or raises WebhookTransportError."""
+
+    def __call__(
+        self, url: str, body: bytes, headers: Mapping[str, str], timeout_s: float
+    ) -> int: ...
+
+
+@dataclass(frozen=True)
+class WebhookOutcome:
+    delivered: bool
+    attempts: int
+    status_code: int | None = None
+    error: str = ""
+
+
+def webhook_signature(secret: str, body: bytes) -> str:
+    """The value of `X-VMS-Signature` for `body`: ``sha256=<hex HMAC>``."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_deliver(
+    *,
+    url: str,
+    body: bytes,
+    secret: str,
+    headers: Mapping[str, str] | None = None,
+    timeout_s: float = 5.0,
+    attempts: int = 3,
+    delays_s: Sequence[float] = (1.0, 2.0, 4.0),
+    post: HttpPost | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> WebhookOutcome:
+    """POST `body` to `url` up to `attempts` times, pausing `delays_s[n]` before retry n+1."""
+    if not url.startswith(("http://", "https://")):
+        return WebhookOutcome(False, 0, error="the webhook URL must be http:// or https://")
+    if not secret:
+        return WebhookOutcome(False, 0, error="no webhook secret is configured")
+    sender = post or urllib_post
+    request_headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        **dict(headers or {}),
+        SIGNATURE_HEADER: webhook_signature(secret, body),
+    }
+    error = ""
+    status: int | None = None
+    for attempt in range(1, max(1, attempts) + 1):
+        if attempt > 1:
+            sleep(delays_s[min(attempt - 2, len(delays_s) - 1)] if delays_s else 0.0)
+        try:
+            status = sender(url, body, request_headers, timeout_s)
+        except WebhookTransportError as exc:
+            status, error = None, str(exc)[:MAX_ERROR_CHARS]
+            continue
+        if 200 <= status < 300:
+            return WebhookOutcome(True, attempt, status)
+        error = f"the webhook answered {status}"
+        if status < 500:
+            return WebhookOutcome(False, attempt, status, error)
+    return WebhookOutcome(False, max(1, attempts), status, error)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects())
+
+
+def urllib_post(url: str, body: bytes, headers: Mapping[str, str], timeout_s: float) -> int:
+    """One POST with the standard library; redirects are not followed (their status is
+    returned), every transport failure becomes WebhookTransportError."""
+    request = urllib.request.Request(  # noqa: S310 (the scheme is checked by the caller)
+        url, data=body, headers=dict(headers), method="POST"
+    )
+    try:
+        with _opener.open(request, timeout=timeout_s) as response:
+            response.read(MAX_ERROR_CHARS)
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return int(exc.code)
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise WebhookTransportError(f"{type(exc).__name__}: {reason}") from exc
