@@ -1,4 +1,4 @@
-"""Delivering a signed JSON body to a webhook (stdlib urllib, bounded timeouts).
+"""Delivering a signed JSON body to a webhook (stdlib http.client, bounded timeouts).
 
 The body is signed with HMAC-SHA256 under a shared secret, sent as
 `X-VMS-Signature: sha256=<hex>` so the receiver can check it came from us. Connection
@@ -9,9 +9,9 @@ other answer (4xx, a redirect) is final: retrying would not change it.
 import hashlib
 import hmac
 import http.client
+import ssl
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -63,7 +63,7 @@ def webhook_deliver(
         return WebhookOutcome(False, 0, error="the webhook URL must be http:// or https://")
     if not secret:
         return WebhookOutcome(False, 0, error="no webhook secret is configured")
-    sender = post or urllib_post
+    sender = post or http_post
     request_headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -88,27 +88,26 @@ def webhook_deliver(
     return WebhookOutcome(False, max(1, attempts), status, error)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects())
-
-
-def urllib_post(url: str, body: bytes, headers: Mapping[str, str], timeout_s: float) -> int:
-    """One POST with the standard library; redirects are not followed (their status is
-    returned), every transport failure becomes WebhookTransportError."""
-    request = urllib.request.Request(  # noqa: S310 (the scheme is checked by the caller)
-        url, data=body, headers=dict(headers), method="POST"
-    )
+def http_post(url: str, body: bytes, headers: Mapping[str, str], timeout_s: float) -> int:
+    """One POST with the standard library (header names sent as given); a redirect is not
+    followed (its status is returned); every transport failure is a WebhookTransportError."""
+    parts = urllib.parse.urlsplit(url)
+    if not parts.hostname:
+        raise WebhookTransportError(f"no host in {url!r}")
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        connection = http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=timeout_s, context=ssl.create_default_context()
+        )
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout_s)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with _opener.open(request, timeout=timeout_s) as response:
-            response.read(MAX_ERROR_CHARS)
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return int(exc.code)
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise WebhookTransportError(f"{type(exc).__name__}: {reason}") from exc
+        connection.request("POST", target, body=body, headers=dict(headers))
+        response = connection.getresponse()
+        response.read(MAX_ERROR_CHARS)
+        return int(response.status)
+    except (http.client.HTTPException, OSError, ValueError) as exc:
+        raise WebhookTransportError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        connection.close()
