@@ -193,6 +193,18 @@ async def measure(
     return run, receipts, closed
 
 
+def rows_built_at(camera: BenchCamera) -> dict[str, float]:
+    """When the worker built each stored row (its `created_at`), on this process's
+    perf_counter clock, by event_id."""
+    from apps.detections.models import DetectionResult
+
+    offset = time.time() - time.perf_counter()
+    rows = DetectionResult.objects.filter(camera_id=camera.camera_id).values_list(
+        "event_id", "created_at"
+    )
+    return {str(event_id): created.timestamp() - offset for event_id, created in rows}
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=100.0, help="events a second")
@@ -241,11 +253,16 @@ def main() -> int:
         backend.check_alive()
     load_after = os.getloadavg()
 
-    latencies_ms = []
+    built = rows_built_at(camera)
+    latencies_ms, to_worker_ms, to_socket_ms = [], [], []
     for event, published in zip(events, run.published_at, strict=True):
         received = receipts.at.get(str(event.event_id))
         if published is not None and received is not None:
             latencies_ms.append((received - published) * 1000)
+            row_at = built.get(str(event.event_id))
+            if row_at is not None:
+                to_worker_ms.append((row_at - published) * 1000)
+                to_socket_ms.append((received - row_at) * 1000)
     received_count = len(latencies_ms)
     print(f"target: {args.rate:g} events/s for {args.seconds:g} s = {count} events")
     print(
@@ -259,6 +276,12 @@ def main() -> int:
             f"publish to receipt: p50 {percentile(latencies_ms, 50):.1f} ms, "
             f"p95 {percentile(latencies_ms, 95):.1f} ms, p99 {percentile(latencies_ms, 99):.1f} ms, "
             f"max {max(latencies_ms):.1f} ms, min {min(latencies_ms):.1f} ms"
+        )
+    if to_worker_ms:
+        print(
+            f"  publish to the row built in the worker: p50 {percentile(to_worker_ms, 50):.1f} ms,"
+            f" p95 {percentile(to_worker_ms, 95):.1f} ms; from there to the socket: "
+            f"p50 {percentile(to_socket_ms, 50):.1f} ms, p95 {percentile(to_socket_ms, 95):.1f} ms"
         )
     print(
         f"load average (1/5/15 min): before {load_before[0]:.2f}/{load_before[1]:.2f}/"
