@@ -14,6 +14,7 @@ from celery import Celery, signals
 from django.conf import settings
 from prometheus_client import start_http_server
 
+from infrastructure.messaging.alert_notifications import AlertNotificationsStep
 from infrastructure.messaging.celery_consumer import DetectionEventsStep
 from infrastructure.messaging.segment_consumer import SegmentConsumerStep
 from vms_common.logging import configure_logging
@@ -24,6 +25,7 @@ app = Celery("vms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.steps["consumer"].add(SegmentConsumerStep)
 app.steps["consumer"].add(DetectionEventsStep)
+app.steps["consumer"].add(AlertNotificationsStep)
 app.autodiscover_tasks()
 
 

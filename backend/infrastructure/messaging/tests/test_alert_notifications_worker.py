@@ -1,0 +1,119 @@
+"""End to end: a stored detection raises an alert, which a real `celery -A config worker`
+delivers to a webhook served by the test; a poison message lands in `alerts.dlq`.
+
+The worker is the segment worker test's fixture (one process with every consumer step),
+on the test database and the test vhost.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pika
+import pytest
+from conftest import TEST_BROKER_URL
+
+from apps.alerts.models import Alert, DeliveryStatus
+from apps.alerts.tests.conftest import a_detection, a_rule, store
+from apps.cameras.services import camera_create
+from apps.usuarios.services import tenant_create
+from infrastructure.messaging.tests.test_segment_consumer_worker import (
+    wait_for,
+    worker,  # noqa: F401 (the module-scoped worker fixture)
+)
+from infrastructure.notifications.tests.webhook_server import webhook_server
+from infrastructure.notifications.webhook import webhook_signature
+from vms_common.settings import DEFAULT_DEFINITIONS
+from vms_common.topology import declare_topology, load_topology
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ALERTS_QUEUE = "alerts.notifications"
+DEAD_LETTER_QUEUE = "alerts.dlq"
+
+
+@pytest.fixture
+def channel(worker: Path) -> Iterator[Any]:  # noqa: F811
+    wait_for(
+        lambda: b"consuming alert notifications" in worker.read_bytes(),
+        "the worker to consume alert notifications",
+        worker,
+    )
+    connection = pika.BlockingConnection(pika.URLParameters(TEST_BROKER_URL))
+    try:
+        amqp = connection.channel()
+        declare_topology(amqp, load_topology(DEFAULT_DEFINITIONS))
+        amqp.queue_purge(ALERTS_QUEUE)
+        amqp.queue_purge(DEAD_LETTER_QUEUE)
+        yield amqp
+    finally:
+        connection.close()
+
+
+def test_an_alert_is_delivered_to_its_webhook_after_a_503(worker, channel, settings):  # noqa: F811
+    camera = camera_create(tenant=tenant_create(name="Acme"), name="Gate")
+    with webhook_server(503, 200) as server:
+        a_rule(camera, webhook_url=server.url)
+
+        store(a_detection(camera))
+
+        alert = Alert.objects.get()
+        assert alert.published_at is not None
+        wait_for(
+            lambda: Alert.objects.filter(
+                pk=alert.pk, webhook_status=DeliveryStatus.DELIVERED
+            ).exists(),
+            "the webhook delivery",
+            worker,
+        )
+    alert.refresh_from_db()
+    assert alert.webhook_attempts == 2
+    first, second = server.received
+    assert first.body == second.body
+    assert second.headers["X-VMS-Signature"] == webhook_signature(
+        settings.ALERT_WEBHOOK_SECRET, second.body
+    )
+
+
+def test_a_poison_message_is_dead_lettered_and_the_worker_keeps_delivering(
+    worker,  # noqa: F811
+    channel,
+):
+    camera = camera_create(tenant=tenant_create(name="Acme"), name="Gate")
+    channel.basic_publish(
+        exchange="alerts",
+        routing_key="alert.raised",
+        body=b'{"schema_version": 1, "event_id": ',
+        properties=pika.BasicProperties(
+            content_type="application/json",
+            delivery_mode=2,
+            type="alert.raised",
+            headers={"trace_id": "poison-1"},
+        ),
+    )
+    with webhook_server(400) as server:
+        a_rule(camera, webhook_url=server.url)
+        store(a_detection(camera))
+        alert = Alert.objects.get()
+        wait_for(
+            lambda: Alert.objects.filter(
+                pk=alert.pk, webhook_status=DeliveryStatus.FAILED
+            ).exists(),
+            "the webhook's final answer",
+            worker,
+        )
+
+    assert len(server.received) == 1  # a 400 is not retried
+    letters = []
+
+    def dead_letter() -> bool:
+        method, properties, body = channel.basic_get(DEAD_LETTER_QUEUE, auto_ack=True)
+        if method is not None:
+            letters.append((properties, body))
+        return bool(letters)
+
+    wait_for(dead_letter, "the poison message in alerts.dlq", worker)
+    [(properties, body)] = letters
+    assert body == b'{"schema_version": 1, "event_id": '
+    assert "malformed JSON" in properties.headers["x-vms-error"]
+    assert properties.headers["x-vms-original-exchange"] == "alerts"
