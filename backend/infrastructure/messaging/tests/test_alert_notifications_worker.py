@@ -2,9 +2,11 @@
 delivers to a webhook served by the test; a poison message lands in `alerts.dlq`.
 
 The worker is the segment worker test's fixture (one process with every consumer step),
-on the test database and the test vhost.
+on the test database and the test vhost; its alert outbox is swept every second here.
+A broker outage at commit time is a broker URL on which nothing listens.
 """
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ALERTS_QUEUE = "alerts.notifications"
 DEAD_LETTER_QUEUE = "alerts.dlq"
+BROKER_DOWN = "amqp://guest:guest@127.0.0.1:9/vms_down"
+FAST_OUTBOX = {"ALERT_OUTBOX_INTERVAL_S": "1", "ALERT_OUTBOX_AFTER_S": "1"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fast_outbox() -> Iterator[None]:
+    """The worker (started after this, in the same scope) sweeps its outbox every second."""
+    saved = {name: os.environ.get(name) for name in FAST_OUTBOX}
+    os.environ.update(FAST_OUTBOX)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture
@@ -117,3 +136,29 @@ def test_a_poison_message_is_dead_lettered_and_the_worker_keeps_delivering(
     assert body == b'{"schema_version": 1, "event_id": '
     assert "malformed JSON" in properties.headers["x-vms-error"]
     assert properties.headers["x-vms-original-exchange"] == "alerts"
+
+
+def test_an_alert_committed_while_the_broker_was_down_is_published_by_the_worker_sweep(
+    worker,  # noqa: F811
+    channel,
+    settings,
+):
+    camera = camera_create(tenant=tenant_create(name="Acme"), name="Gate")
+    with webhook_server(200) as server:
+        a_rule(camera, webhook_url=server.url)
+        settings.RABBITMQ_URL = BROKER_DOWN
+
+        store(a_detection(camera))
+
+        alert = Alert.objects.get()
+        assert alert.published_at is None
+        wait_for(
+            lambda: Alert.objects.filter(
+                pk=alert.pk, webhook_status=DeliveryStatus.DELIVERED
+            ).exists(),
+            "the swept alert's delivery",
+            worker,
+        )
+    alert.refresh_from_db()
+    assert alert.published_at is not None
+    assert len(server.received) == 1
