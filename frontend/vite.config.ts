@@ -17,6 +17,7 @@ export default defineConfig({
     port: 5173,
     proxy: {
       '/api': { target: backend, changeOrigin: false },
+      '/ws': { target: backend, changeOrigin: false, ws: true },
     },
   },
   preview: {
@@ -24,6 +25,7 @@ export default defineConfig({
     port: 4173,
     proxy: {
       '/api': { target: backend, changeOrigin: false },
+      '/ws': { target: backend, changeOrigin: false, ws: true },
     },
   },
   test: {

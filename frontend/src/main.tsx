@@ -9,6 +9,7 @@ import './styles.css';
 const client = new ApiClient({
   fetch: (input, init) => window.fetch(input, init),
   tokens: new WebStorageTokenStore(window.sessionStorage),
+  openSocket: (url) => new WebSocket(url),
 });
 
 const root = document.getElementById('root');

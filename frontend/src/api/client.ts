@@ -3,6 +3,8 @@ import type {
   AccessToken,
   ApiErrorBody,
   Camera,
+  DetectionPage,
+  DetectionQuery,
   ExportJob,
   PlaybackRange,
   Timeline,
@@ -31,11 +33,26 @@ export class ApiError extends Error {
 export const NOT_AUTHENTICATED = 'not_authenticated';
 export const NETWORK_ERROR = 'network_error';
 
+/** The subset of a browser `WebSocket` the live feed uses. */
+export interface SocketLike {
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** Opens a WebSocket to an absolute `ws:` or `wss:` URL. */
+export type SocketFactory = (url: string) => SocketLike;
+
 export interface ApiClientOptions {
   fetch: FetchLike;
   tokens: TokenStore;
   /** Prefix for API paths, e.g. `http://127.0.0.1:8000`. Empty means same origin. */
   baseUrl?: string;
+  /** Opens the live feed's WebSockets; without it there is no live feed. */
+  openSocket?: SocketFactory;
 }
 
 type AuthListener = () => void;
@@ -78,11 +95,13 @@ export class ApiClient {
   private readonly baseUrl: string;
   private readonly listeners = new Set<AuthListener>();
   private refreshing: Promise<string | null> | null = null;
+  private readonly openSocket: SocketFactory | null;
 
   constructor(options: ApiClientOptions) {
     this.fetchFn = options.fetch;
     this.tokens = options.tokens;
     this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
+    this.openSocket = options.openSocket ?? null;
   }
 
   // ---- session -------------------------------------------------------------------
@@ -170,7 +189,60 @@ export class ApiClient {
     return this.authed<ExportJob>(`/api/exports/${encodeURIComponent(id)}`, { method: 'GET' }, signal);
   }
 
+  /** The tenant's detections: with `since`, those after it (ascending); without, the newest. */
+  listDetections(query: DetectionQuery = {}, signal?: AbortSignal): Promise<DetectionPage> {
+    const params = new URLSearchParams();
+    if (query.cameraId !== undefined) params.set('camera_id', query.cameraId);
+    if (query.since !== undefined) params.set('since', String(query.since));
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    const search = params.toString();
+    return this.authed<DetectionPage>(
+      `/api/detections${search === '' ? '' : `?${search}`}`,
+      { method: 'GET' },
+      signal,
+    );
+  }
+
+  // ---- live feed -----------------------------------------------------------------
+
+  /** Whether this client can open the live feed's WebSockets. */
+  hasLiveFeed(): boolean {
+    return this.openSocket !== null;
+  }
+
+  /**
+   * Opens `/ws/detections` with the current access token (and `camera_id` when given).
+   * Null without a socket factory; throws the session-expired ApiError when signed out.
+   */
+  openDetectionsSocket(cameraId?: string): SocketLike | null {
+    if (this.openSocket === null) return null;
+    const tokens = this.tokens.load();
+    if (tokens === null) throw sessionExpired();
+    const query = new URLSearchParams({ token: tokens.access });
+    if (cameraId !== undefined) query.set('camera_id', cameraId);
+    return this.openSocket(`${this.socketBase()}/ws/detections?${query.toString()}`);
+  }
+
+  /**
+   * A new access token after the server refused the current one (WebSocket close 4401).
+   * False, and signed out, when the refresh token is refused too.
+   */
+  async refreshSession(): Promise<boolean> {
+    const access = await this.refreshAccess();
+    if (access === null) {
+      this.signOut();
+      return false;
+    }
+    return true;
+  }
+
   // ---- plumbing ------------------------------------------------------------------
+
+  private socketBase(): string {
+    if (/^https?:\/\//.test(this.baseUrl)) return this.baseUrl.replace(/^http/, 'ws');
+    const { protocol, host } = window.location;
+    return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${this.baseUrl}`;
+  }
 
   private notify(): void {
     for (const listener of [...this.listeners]) listener();

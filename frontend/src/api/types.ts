@@ -89,3 +89,52 @@ export interface ApiErrorBody {
   code: string;
   extra: Record<string, unknown>;
 }
+
+/** A rectangle in a frame, as shares (0..1) of its width and height. */
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export interface DetectionLabel {
+  name: string;
+  /** 0..1. */
+  confidence: number;
+  box: Box | null;
+}
+
+export interface DetectionFace {
+  confidence: number;
+  box: Box | null;
+}
+
+/** What a detection provider found in one camera frame (`GET /api/detections`, `/ws/detections`). */
+export interface Detection {
+  /** Increases with every stored detection: the feed's cursor. */
+  id: number;
+  event_id: string;
+  camera_id: string;
+  captured_at: string;
+  processed_at: string;
+  provider: string;
+  labels: DetectionLabel[];
+  faces: DetectionFace[];
+  trace_id: string;
+}
+
+export interface DetectionPage {
+  /** Ascending id. */
+  results: Detection[];
+  /** The last id of `results`, or the `since` asked for when there are none. */
+  next_since: number | null;
+}
+
+export interface DetectionQuery {
+  cameraId?: string;
+  /** Only detections with a greater id. */
+  since?: number;
+  /** 1..500; the server's default is 100. */
+  limit?: number;
+}

@@ -24,6 +24,7 @@ const ZOOM_STEP = 2;
 const PAN_SHARE = 0.25;
 /** Pointer travel (px) below which a press is a click, not a drag. */
 const DRAG_THRESHOLD_PX = 4;
+const NO_LIVE: readonly number[] = [];
 
 interface TimelineProps {
   cameraId: string;
@@ -35,6 +36,8 @@ interface TimelineProps {
   now: () => Date;
   /** How often a window that reaches now is fetched again. */
   refreshMs?: number;
+  /** Capture times (ms) of the camera's detections received live, marked as they come. */
+  live?: readonly number[];
 }
 
 /** Keep receiving the pointer's moves outside the canvas while dragging, where supported. */
@@ -80,6 +83,7 @@ export function Timeline({
   onSeek,
   now,
   refreshMs = 30_000,
+  live = NO_LIVE,
 }: TimelineProps) {
   const client = useApi();
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -163,8 +167,9 @@ export function Timeline({
       timeline: data,
       now: now().getTime(),
       playhead: playhead === null ? null : playhead.getTime(),
+      live,
     });
-  }, [view, width, data, playhead, now]);
+  }, [view, width, data, playhead, now, live]);
 
   // Wheel zoom around the cursor; a native listener, so the page does not scroll meanwhile.
   useEffect(() => {
@@ -311,6 +316,7 @@ export function Timeline({
         data-testid="timeline-canvas"
         data-start={iso(view.start)}
         data-end={iso(view.end)}
+        data-live-markers={live.filter((time) => time >= view.start && time <= view.end).length}
         height={TIMELINE_HEIGHT}
         style={{ height: `${TIMELINE_HEIGHT}px` }}
         tabIndex={0}
@@ -378,6 +384,10 @@ export function Timeline({
         <li>
           <span className="legend-swatch legend-detection" />
           Detections
+        </li>
+        <li>
+          <span className="legend-swatch legend-live-detection" />
+          Live detections
         </li>
         <li>
           <span className="legend-swatch legend-playhead" />

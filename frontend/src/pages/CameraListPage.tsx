@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { useApi } from '../api/ApiContext';
 import { errorMessage, isAbortError } from '../api/client';
 import type { Camera } from '../api/types';
+import { DetectionsFeed } from '../components/DetectionsFeed';
 import { StatusMessage } from '../components/StatusMessage';
 import { Time } from '../components/Time';
 import { isRecordingFresh } from '../format/time';
@@ -88,6 +89,7 @@ export function CameraListPage() {
           ))}
         </ul>
       )}
+      <DetectionsFeed cameras={cameras ?? []} />
     </section>
   );
 }

@@ -3,11 +3,13 @@ import userEvent from '@testing-library/user-event';
 import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { describe, expect, it } from 'vitest';
 import { ApiProvider } from '../api/ApiContext';
-import { ApiClient } from '../api/client';
+import { ApiClient, type SocketFactory } from '../api/client';
 import { MemoryTokenStore } from '../api/tokens';
 import type { Camera, PlaybackRange } from '../api/types';
 import { apiError, fakeFetch, json, type RecordedRequest } from '../test/fakeFetch';
 import { fakeEngine, fragments } from '../test/fakeEngine';
+import { detection } from '../test/detections';
+import { fakeSockets } from '../test/fakeSocket';
 import { CAMERA_ID, range, segment } from '../test/fixtures';
 import { CameraPage } from './CameraPage';
 
@@ -31,7 +33,7 @@ const playlist = fragments(
   ['2024-05-01T12:03:00Z', 60],
 );
 
-function setup(playback: (request: RecordedRequest) => PlaybackRange | null) {
+function setup(playback: (request: RecordedRequest) => PlaybackRange | null, openSocket?: SocketFactory) {
   const fetch = fakeFetch((request) => {
     const url = new URL(request.url, 'http://localhost');
     if (url.pathname === `/api/cameras/${CAMERA_ID}/`) return json(200, camera);
@@ -48,9 +50,11 @@ function setup(playback: (request: RecordedRequest) => PlaybackRange | null) {
       const body = playback(request);
       return body === null ? json(400, apiError('Bad range.', 'invalid_range')) : json(200, body);
     }
+    if (url.pathname === '/api/detections') return json(200, { results: [], next_since: null });
     return json(404, apiError('Not found.', 'not_found'));
   });
-  const client = new ApiClient({ fetch, tokens: new MemoryTokenStore({ access: 'a', refresh: 'r' }) });
+  const tokens = new MemoryTokenStore({ access: 'a', refresh: 'r' });
+  const client = new ApiClient(openSocket === undefined ? { fetch, tokens } : { fetch, tokens, openSocket });
   const engine = fakeEngine();
   const view = render(
     <ApiProvider client={client}>
@@ -172,5 +176,31 @@ describe('CameraPage', () => {
     expect(engine.last().destroyed).toBe(false);
     view.unmount();
     expect(engine.last().destroyed).toBe(true);
+  });
+
+  it('marks the camera’s live detections on its timeline as they arrive', async () => {
+    const sockets = fakeSockets();
+    setup(() => range([a, b, broken, c]), sockets);
+    await screen.findByRole('heading', { name: 'Front gate' });
+    const canvas = screen.getByTestId('timeline-canvas');
+    expect(canvas).toHaveAttribute('data-live-markers', '0');
+    expect(sockets.last().params.get('camera_id')).toBe(CAMERA_ID);
+
+    act(() => {
+      sockets.last().accept();
+    });
+    await waitFor(() => {
+      expect(sockets.last().sent).toContainEqual({ type: 'ping' });
+    });
+    // 12:04:00, inside the shown hour; then one from a day earlier, outside it.
+    act(() => {
+      sockets.last().push({ type: 'detection', detection: detection(240) });
+      sockets.last().push({
+        type: 'detection',
+        detection: detection(241, { captured_at: '2024-04-30T12:04:00Z' }),
+      });
+    });
+
+    expect(canvas).toHaveAttribute('data-live-markers', '1');
   });
 });

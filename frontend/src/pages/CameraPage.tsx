@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useApi } from '../api/ApiContext';
 import { errorMessage, isAbortError } from '../api/client';
@@ -8,9 +8,13 @@ import { PlaybackPlayer, type PlaybackPlayerHandle } from '../components/Playbac
 import { StatusMessage } from '../components/StatusMessage';
 import { Time } from '../components/Time';
 import { Timeline } from '../components/Timeline';
+import { useDetections } from '../hooks/useDetections';
 import { SegmentList } from '../playback/SegmentList';
 import type { StreamEngine } from '../playback/streamEngine';
 import { followPlayhead, HOUR, windowAround, type TimeWindow } from '../playback/timelineScale';
+
+/** The camera's most recent detections marked on its timeline as they arrive. */
+const LIVE_MARKERS = 500;
 
 function systemNow(): Date {
   return new Date();
@@ -69,6 +73,8 @@ function CameraPlayback({
   }, []);
 
   const current = segmentAt(range, playhead);
+  const { detections } = useDetections({ cameraId, keep: LIVE_MARKERS });
+  const live = useMemo(() => detections.map((d) => Date.parse(d.captured_at)), [detections]);
 
   return (
     <div className="playback">
@@ -88,6 +94,7 @@ function CameraPlayback({
           playhead={playhead}
           onSeek={seek}
           now={now}
+          live={live}
         />
         <ExportClip cameraId={cameraId} around={playhead} now={now} pollMs={exportPollMs} />
       </div>

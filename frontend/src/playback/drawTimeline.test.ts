@@ -76,4 +76,33 @@ describe('drawTimeline', () => {
     ]);
     expect(ctx.texts).toEqual(['12:00', '12:05', '12:10', '12:15', '12:20']);
   });
+
+  it('marks live detections inside the view with a line across the track', () => {
+    const ctx = recordingContext();
+    const lines: { style: string; x: number }[] = [];
+    const base = ctx.moveTo;
+    let pending: number | null = null;
+    ctx.moveTo = (x: number, y: number) => {
+      pending = y === TRACK_TOP ? x : null;
+      base(x, y);
+    };
+    ctx.lineTo = (x: number, y: number) => {
+      if (pending === x && y === TRACK_TOP + TRACK_HEIGHT) lines.push({ style: ctx.strokeStyle as string, x });
+    };
+    drawTimeline(ctx, {
+      view: { start: T0, end: T0 + 20 * 60_000 },
+      width: 400,
+      height: 64,
+      scale: 1,
+      timeline: null,
+      now: T0 + 10 * 60_000,
+      playhead: null,
+      live: [T0 + 60_000, T0 + 5 * 60_000, T0 - 60_000, T0 + 30 * 60_000],
+    });
+    expect(lines).toEqual([
+      { style: COLORS.live, x: 20 },
+      { style: COLORS.live, x: 100 },
+    ]);
+  });
 });
+

@@ -38,6 +38,7 @@ export const COLORS = {
   label: '#9aa7b4',
   now: '#9aa7b4',
   playhead: '#ffd33d',
+  live: '#d2a8ff',
 } as const;
 
 export const TRACK_TOP = 12;
@@ -52,6 +53,8 @@ export interface DrawParams {
   timeline: Timeline | null;
   now: number;
   playhead: number | null;
+  /** Capture times (ms) of detections received live, each marked where it happened. */
+  live?: readonly number[];
 }
 
 function hatch(ctx: TimelineContext, x0: number, x1: number): void {
@@ -73,7 +76,7 @@ function hatch(ctx: TimelineContext, x0: number, x1: number): void {
   ctx.restore();
 }
 
-/** Draws the whole timeline: track, recorded spans, hatched gaps, detections, ticks, now and playhead. */
+/** Draws the whole timeline: track, recorded spans, hatched gaps, detections (counted and live), ticks, now and playhead. */
 export function drawTimeline(ctx: TimelineContext, params: DrawParams): void {
   const { view, width, height, scale, timeline, now, playhead } = params;
   ctx.setTransform(scale, 0, 0, scale, 0, 0);
@@ -107,6 +110,17 @@ export function drawTimeline(ctx: TimelineContext, params: DrawParams): void {
     ctx.lineTo(x, TRACK_TOP - 2);
     ctx.closePath();
     ctx.fill();
+  }
+
+  ctx.strokeStyle = COLORS.live;
+  ctx.lineWidth = 2;
+  for (const time of params.live ?? []) {
+    const x = timeToX(view, width, time);
+    if (x < 0 || x > width) continue;
+    ctx.beginPath();
+    ctx.moveTo(x, TRACK_TOP);
+    ctx.lineTo(x, TRACK_TOP + TRACK_HEIGHT);
+    ctx.stroke();
   }
 
   const step = tickStep(view, width);
