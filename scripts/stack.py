@@ -48,6 +48,7 @@ class StackConfig:
             "ENVIRONMENT": self.environment,
             "DATABASE_URL": self.database_url,
             "RABBITMQ_URL": self.rabbitmq_url,
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             "RECORDINGS_ROOT": str(self.recordings_root),
             "RELAY_RTSP_BASE": self.relay_rtsp_base,
             "RECORDER_API_TOKEN": self.recorder_token,

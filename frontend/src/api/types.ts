@@ -107,7 +107,7 @@ export interface DetectionLabel {
 
 export interface DetectionFace {
   confidence: number;
-  box: Box | null;
+  box: Box;
 }
 
 /** What a detection provider found in one camera frame (`GET /api/detections`, `/ws/detections`). */

@@ -59,7 +59,7 @@ describe('DetectionsFeed on the dashboard', () => {
         detection: detection(2, {
           camera_id: 'cam-2',
           labels: [{ name: 'car', confidence: 0.804, box: null }],
-          faces: [{ confidence: 0.88, box: null }],
+          faces: [{ confidence: 0.88, box: { left: 0.4, top: 0.1, width: 0.1, height: 0.1 } }],
         }),
       });
     });
