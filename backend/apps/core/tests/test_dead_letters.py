@@ -379,3 +379,50 @@ def test_an_unknown_queue_is_a_usage_error(amqp):
     )
     assert result.returncode == 2, result.stderr.decode()
     assert b"unknown dead-letter queue 'nope.dlq'" in result.stderr
+
+
+def test_a_letter_that_went_through_the_retry_queues_is_replayed_into_its_queue(
+    amqp, dead_letter_publisher
+):
+    """After its retries a message comes from `detections.processing.retry.*` through the
+    default exchange: that is where it is replayed to, without its retry bookkeeping."""
+    event = a_detection(str(uuid.uuid4()), "acme")
+    dead_letter_publisher.publish(
+        body=event.model_dump_json().encode(),
+        routing_key="detections.processing",
+        headers={
+            "trace_id": event.trace_id,
+            "x-vms-error": "retries_exhausted: failed after 3 retries: boom",
+            "x-vms-error-code": "retries_exhausted",
+            "x-vms-original-routing-key": "detections.processing",
+            "x-vms-original-exchange": "",
+            "x-vms-failed-at": datetime.now(UTC).isoformat(),
+            "x-death": [
+                {
+                    "queue": "detections.processing.retry.4s",
+                    "reason": "expired",
+                    "exchange": "",
+                    "routing-keys": ["detections.processing.retry.4s"],
+                    "count": 1,
+                }
+            ],
+        },
+        content_type="application/json",
+        message_type="detection.result",
+    )
+    wait_count(amqp, DLQ, 1)
+    [letter] = listed("--queue", DLQ)[DLQ]["messages"]
+    assert (letter["code"], letter["original_exchange"], letter["original_routing_key"]) == (
+        "retries_exhausted",
+        "",
+        "detections.processing",
+    )
+
+    report = json.loads(dead_letters("replay", "--queue", DLQ, "--json"))
+
+    assert report["replayed"] == 1
+    wait_count(amqp, "detections.processing", 1)
+    _, properties, body = amqp.basic_get("detections.processing", auto_ack=True)
+    assert decode(properties.type, body) == event
+    assert "x-death" not in properties.headers
+    assert properties.headers["trace_id"] == event.trace_id
