@@ -1,4 +1,4 @@
-"""End to end: a stored detection raises an alert, which a real `celery -A config worker`
+"""End to end: a published or stored detection raises an alert, which a real `celery -A config worker`
 delivers to a webhook served by the test; a poison message lands in `alerts.dlq`.
 
 The worker is the segment worker test's fixture (one process with every consumer step),
@@ -6,8 +6,10 @@ on the test database and the test vhost; its alert outbox is swept every second 
 A broker outage at commit time is a broker URL on which nothing listens.
 """
 
+import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,8 @@ from infrastructure.messaging.tests.test_segment_consumer_worker import (
 )
 from infrastructure.notifications.tests.webhook_server import webhook_server
 from infrastructure.notifications.webhook import webhook_signature
+from vms_common.contracts import Box, DetectionResult, Label
+from vms_common.publisher import Publisher
 from vms_common.settings import DEFAULT_DEFINITIONS
 from vms_common.topology import declare_topology, load_topology
 
@@ -162,3 +166,36 @@ def test_an_alert_committed_while_the_broker_was_down_is_published_by_the_worker
     alert.refresh_from_db()
     assert alert.published_at is not None
     assert len(server.received) == 1
+
+
+def test_a_published_detection_ends_as_a_webhook_call(worker, channel):  # noqa: F811
+    camera = camera_create(tenant=tenant_create(name="Acme"), name="Gate")
+    publisher = Publisher(TEST_BROKER_URL, DEFAULT_DEFINITIONS, "detections")
+    captured = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    event = DetectionResult(
+        tenant_id=str(camera.tenant_id),
+        camera_id=str(camera.id),
+        captured_at=captured,
+        processed_at=captured + timedelta(milliseconds=300),
+        provider="opencv",
+        labels=(
+            Label(name="person", confidence=0.8, box=Box(left=0.1, top=0.1, width=0.2, height=0.2)),
+        ),
+    )
+    with webhook_server(200) as server:
+        rule = a_rule(camera, webhook_url=server.url)
+        try:
+            publisher.publish(event)
+        finally:
+            publisher.close()
+
+        wait_for(lambda: server.received, "the webhook call", worker)
+    [request] = server.received
+    body = json.loads(request.body)
+    assert (body["rule_id"], body["camera_id"], body["label"]) == (
+        str(rule.id), str(camera.id), "person",
+    )  # fmt: skip
+    assert body["captured_at"] == "2026-11-25T12:00:00Z"
+    alert = Alert.objects.get()
+    assert alert.detection.event_id == event.event_id
+    assert str(alert.event_id) == body["event_id"]
