@@ -220,7 +220,9 @@ class Process:
             self.popen.wait(timeout=10)
 
 
-def service_env(database_url: str, rabbitmq_url: str, redis_url: str, log_level: str) -> dict:
+def service_env(
+    database_url: str, rabbitmq_url: str, redis_url: str, log_level: str
+) -> dict[str, str]:
     return {
         **os.environ,
         "ENVIRONMENT": "development",

@@ -129,7 +129,8 @@ def describe(
     position: int, routing_key: str, properties: pika.BasicProperties, body: bytes, preview: int
 ) -> Letter:
     headers: dict[str, Any] = dict(properties.headers or {})
-    death = (_deaths(headers) or [None])[0]
+    deaths = _deaths(headers)
+    death = deaths[0] if deaths else None
     if "x-vms-error-code" in headers or "x-vms-error" in headers:
         code = _text(headers.get("x-vms-error-code"))
         error = _text(headers.get("x-vms-error"))
@@ -333,14 +334,14 @@ class Command(BaseCommand):
                 if action == "list":
                     self._list(queues, [queue] if queue else names, options)
                 elif action == "replay":
-                    self._replay(queues, queue, options)
+                    self._replay(queues, options["queue"], options)
                 else:
-                    self._purge(queues, queue, options)
+                    self._purge(queues, options["queue"], options)
         except (pika.exceptions.AMQPError, OSError) as exc:
             raise CommandError(f"RabbitMQ: {exc!r}") from exc
 
     def _list(self, queues: DeadLetterQueues, names: list[str], options: dict[str, Any]) -> None:
-        listed = []
+        listed: list[dict[str, Any]] = []
         for name in names:
             count, letters = queues.peek(name, options["limit"], max(0, options["preview"]))
             listed.append({"queue": name, "count": count, "messages": letters})
