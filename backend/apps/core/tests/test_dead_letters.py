@@ -212,6 +212,7 @@ def test_list_shows_every_dead_letter_queue_and_leaves_the_messages_in_order(
         routes[2],
     )
     assert rejected["message_type"] == "detection.result"
+    assert [m["replays"] for m in letters] == [0, 0, 0]
     assert rejected["failed_at"]
     # Listing took nothing away and kept the order.
     assert again[DLQ]["count"] == 3
@@ -426,3 +427,25 @@ def test_a_letter_that_went_through_the_retry_queues_is_replayed_into_its_queue(
     assert decode(properties.type, body) == event
     assert "x-death" not in properties.headers
     assert properties.headers["trace_id"] == event.trace_id
+
+    # It fails again: the consumer dead-letters it with the headers it came with.
+    dead_letter_publisher.publish(
+        body=body,
+        routing_key="detections.processing",
+        headers={
+            **properties.headers,
+            "x-vms-error": "unknown_camera: still unknown",
+            "x-vms-error-code": "unknown_camera",
+            "x-vms-original-routing-key": "detections.processing",
+            "x-vms-original-exchange": "",
+        },
+        content_type="application/json",
+        message_type=properties.type,
+    )
+    wait_count(amqp, DLQ, 1)
+    [again] = listed("--queue", DLQ)[DLQ]["messages"]
+    assert (again["code"], again["replays"], again["trace_id"]) == (
+        "unknown_camera",
+        1,
+        event.trace_id,
+    )

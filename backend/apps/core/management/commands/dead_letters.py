@@ -72,6 +72,7 @@ class Letter:
     failed_at: str
     trace_id: str
     message_type: str
+    replays: int
     original_exchange: str | None
     original_routing_key: str | None
     body_size: int
@@ -87,6 +88,13 @@ def _text(value: Any) -> str:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat() + "Z"
     return "" if value is None else str(value)
+
+
+def _count(value: Any) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _deaths(headers: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -156,6 +164,7 @@ def describe(
         failed_at=failed_at,
         trace_id=_text(headers.get("trace_id")),
         message_type=_text(properties.type),
+        replays=_count(headers.get(REPLAYS_HEADER)),
         original_exchange=target[0] if target else None,
         original_routing_key=target[1] if target else None,
         body_size=len(body),
@@ -167,7 +176,7 @@ def replay_properties(properties: pika.BasicProperties, exchange: str) -> pika.B
     """The replayed copy's properties: persistent, the error headers dropped, the trace id
     kept, the AMQP type restored when the dead letter lost it, and the replay counted."""
     headers = {k: v for k, v in (properties.headers or {}).items() if k not in ERROR_HEADERS}
-    headers[REPLAYS_HEADER] = int(headers.get(REPLAYS_HEADER) or 0) + 1
+    headers[REPLAYS_HEADER] = _count(headers.get(REPLAYS_HEADER)) + 1
     return pika.BasicProperties(
         content_type=properties.content_type,
         content_encoding=properties.content_encoding,
@@ -359,6 +368,7 @@ class Command(BaseCommand):
                     f"  #{letter.position} {letter.routing_key} [{letter.code or '-'}] "
                     f"{letter.error or '(no reason given)'}\n"
                     f"     failed at {letter.failed_at or '?'}, trace {letter.trace_id or '-'}, "
+                    f"replayed {letter.replays} time(s) before, "
                     f"replay to {letter.original_exchange!r} / {letter.original_routing_key!r}, "
                     f"{letter.body_size} bytes: {letter.body_preview!r}"
                 )
