@@ -77,6 +77,19 @@ def test_an_expired_token_is_closed_with_4401(user):
     run(body)
 
 
+def test_the_socket_is_closed_with_4401_when_its_token_expires(user):
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=timedelta(seconds=2))
+
+    async def body() -> None:
+        communicator = await subscribed(f"/ws/detections?token={token}")
+        output = await communicator.receive_output(timeout=RECEIVE_TIMEOUT_S)
+        await communicator.disconnect(timeout=RECEIVE_TIMEOUT_S)
+        assert (output["type"], output["code"]) == ("websocket.close", 4401)
+
+    run(body)
+
+
 def test_a_refresh_token_is_not_an_access_token(user):
     refresh = token_pair_for_user(user).refresh
 
