@@ -44,6 +44,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pika
 import pika.exceptions
+import psutil
 import psycopg
 
 from vms_common.contracts import Box, DetectionResult, Face, Label
@@ -206,6 +207,19 @@ class Process:
             raise RuntimeError(
                 f"{self.name} exited with {self.popen.returncode}:\n{self.log_tail()}"
             )
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the process and its children so far."""
+        try:
+            root = psutil.Process(self.popen.pid)
+            total = 0.0
+            for process in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    times = process.cpu_times()
+                    total += times.user + times.system
+            return total
+        except psutil.NoSuchProcess:
+            return 0.0
 
     def log_tail(self, limit: int = 3000) -> str:
         return self.log_path.read_text(errors="replace")[-limit:]
@@ -519,6 +533,7 @@ def main() -> int:
         )
         monitor = Monitor(args.rabbitmq_url, database_url, camera.camera_id)
         monitor.start()
+        worker_cpu_before, own_cpu_before = worker.cpu_seconds(), time.process_time()
         run = publish_paced(
             args.rabbitmq_url, events, args.rate, args.publishers, threading.Event()
         )
@@ -529,6 +544,8 @@ def main() -> int:
                 worker.check_alive,
                 0.1,
             )
+            worker_cpu = worker.cpu_seconds() - worker_cpu_before
+            own_cpu = time.process_time() - own_cpu_before
             monitor.stop()
             total, distinct = stored_count(db, camera.camera_id)
             stored_ids = {
@@ -573,6 +590,13 @@ def main() -> int:
             f"p95 {percentile(monitor.depths, 95):.0f}, max {max(monitor.depths)} "
             f"(sampled each second)"
         )
+    wall = end - run.started
+    print(
+        f"CPU from the first publish to the last row ({wall:.1f} s): worker {worker_cpu:.1f} s "
+        f"({100 * worker_cpu / wall:.0f} % of one core, {1000 * worker_cpu / max(1, distinct):.2f}"
+        f" ms per event); this bench (publishing, polling) {own_cpu:.1f} s "
+        f"({100 * own_cpu / wall:.0f} %)"
+    )
     if monitor.error:
         print(f"monitor stopped early: {monitor.error}")
     if purged:
