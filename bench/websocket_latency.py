@@ -248,7 +248,11 @@ def main() -> int:
             file=sys.stderr,
         )
         ws_url = f"ws://127.0.0.1:{port}/ws/detections?token={token}"
+        cpu_before = (worker.cpu_seconds(), backend.cpu_seconds(), time.perf_counter())
         run, receipts, closed = asyncio.run(measure(ws_url, args, events))
+        wall = time.perf_counter() - cpu_before[2]
+        worker_cpu = worker.cpu_seconds() - cpu_before[0]
+        backend_cpu = backend.cpu_seconds() - cpu_before[1]
         worker.check_alive()
         backend.check_alive()
     load_after = os.getloadavg()
@@ -283,6 +287,10 @@ def main() -> int:
             f" p95 {percentile(to_worker_ms, 95):.1f} ms; from there to the socket: "
             f"p50 {percentile(to_socket_ms, 50):.1f} ms, p95 {percentile(to_socket_ms, 95):.1f} ms"
         )
+    print(
+        f"CPU over the run ({wall:.1f} s): worker {100 * worker_cpu / wall:.0f} % of one core, "
+        f"backend {100 * backend_cpu / wall:.0f} %"
+    )
     print(
         f"load average (1/5/15 min): before {load_before[0]:.2f}/{load_before[1]:.2f}/"
         f"{load_before[2]:.2f}, after {load_after[0]:.2f}/{load_after[1]:.2f}/"
