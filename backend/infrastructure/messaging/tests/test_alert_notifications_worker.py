@@ -2,12 +2,15 @@
 delivers to a webhook served by the test; a poison message lands in `alerts.dlq`.
 
 The worker is the segment worker test's fixture (one process with every consumer step),
-on the test database and the test vhost; its alert outbox is swept every second here.
+on the test database and the test vhost; its alert outbox is swept every second here
+and its webhook timeout is 60 s.
 A broker outage at commit time is a broker URL on which nothing listens.
 """
 
 import json
 import os
+import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +23,7 @@ from conftest import TEST_BROKER_URL
 from apps.alerts.models import Alert, DeliveryStatus
 from apps.alerts.tests.conftest import a_detection, a_rule, store
 from apps.cameras.services import camera_create
+from apps.detections.models import DetectionResult as StoredDetection
 from apps.usuarios.services import tenant_create
 from infrastructure.messaging.tests.test_segment_consumer_worker import (
     wait_for,
@@ -37,14 +41,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ALERTS_QUEUE = "alerts.notifications"
 DEAD_LETTER_QUEUE = "alerts.dlq"
 BROKER_DOWN = "amqp://guest:guest@127.0.0.1:9/vms_down"
-FAST_OUTBOX = {"ALERT_OUTBOX_INTERVAL_S": "1", "ALERT_OUTBOX_AFTER_S": "1"}
+WORKER_ENV = {
+    "ALERT_OUTBOX_INTERVAL_S": "1",
+    "ALERT_OUTBOX_AFTER_S": "1",
+    # Longer than any wait here: a webhook held by the test stays pending meanwhile.
+    "ALERT_WEBHOOK_TIMEOUT_S": "60",
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _fast_outbox() -> Iterator[None]:
+def _worker_env() -> Iterator[None]:
     """The worker (started after this, in the same scope) sweeps its outbox every second."""
-    saved = {name: os.environ.get(name) for name in FAST_OUTBOX}
-    os.environ.update(FAST_OUTBOX)
+    saved = {name: os.environ.get(name) for name in WORKER_ENV}
+    os.environ.update(WORKER_ENV)
     try:
         yield
     finally:
@@ -199,3 +208,41 @@ def test_a_published_detection_ends_as_a_webhook_call(worker, channel):  # noqa:
     alert = Alert.objects.get()
     assert alert.detection.event_id == event.event_id
     assert str(alert.event_id) == body["event_id"]
+
+
+def test_a_slow_webhook_does_not_hold_up_the_detections_the_worker_stores(
+    worker,  # noqa: F811
+    channel,
+):
+    camera = camera_create(tenant=tenant_create(name="Acme"), name="Gate")
+    release = threading.Event()
+    with webhook_server(200, hold=release) as server:
+        a_rule(camera, webhook_url=server.url)
+        store(a_detection(camera))
+        wait_for(lambda: server.received, "the webhook call to start", worker)
+
+        later = DetectionResult(
+            tenant_id=str(camera.tenant_id),
+            camera_id=str(camera.id),
+            captured_at=datetime(2026, 11, 25, 12, 0, 5, tzinfo=UTC),
+            processed_at=datetime(2026, 11, 25, 12, 0, 6, tzinfo=UTC),
+            provider="opencv",
+            event_id=uuid.uuid4(),
+        )
+        publisher = Publisher(TEST_BROKER_URL, DEFAULT_DEFINITIONS, "detections")
+        try:
+            publisher.publish(later)
+        finally:
+            publisher.close()
+        wait_for(
+            lambda: StoredDetection.objects.filter(event_id=later.event_id).exists(),
+            "the detection published while the webhook was still answering",
+            worker,
+        )
+        assert Alert.objects.get().webhook_status == DeliveryStatus.PENDING
+        release.set()
+        wait_for(
+            lambda: Alert.objects.filter(webhook_status=DeliveryStatus.DELIVERED).exists(),
+            "the held webhook call to finish",
+            worker,
+        )

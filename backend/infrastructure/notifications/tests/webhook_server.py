@@ -26,11 +26,15 @@ class WebhookServer:
     received: list[Received] = field(default_factory=list)
     # Seconds to wait before answering (to make the client time out).
     delay_s: float = 0.0
+    # When given, answers wait until it is set (or the server stops).
+    hold: threading.Event | None = None
 
 
 @contextmanager
-def webhook_server(*statuses: int, delay_s: float = 0.0) -> Iterator[WebhookServer]:
-    state = WebhookServer(url="", statuses=list(statuses) or [200], delay_s=delay_s)
+def webhook_server(
+    *statuses: int, delay_s: float = 0.0, hold: threading.Event | None = None
+) -> Iterator[WebhookServer]:
+    state = WebhookServer(url="", statuses=list(statuses) or [200], delay_s=delay_s, hold=hold)
     lock = threading.Lock()
     stop = threading.Event()
 
@@ -43,6 +47,8 @@ def webhook_server(*statuses: int, delay_s: float = 0.0) -> Iterator[WebhookServ
                 status = state.statuses[index]
             if state.delay_s:
                 stop.wait(state.delay_s)
+            while state.hold is not None and not state.hold.is_set() and not stop.is_set():
+                state.hold.wait(0.1)
             self.send_response(status)
             self.send_header("Content-Length", "2")
             self.end_headers()
