@@ -111,7 +111,7 @@ def _publish(alerts: Iterable[Alert], publisher: EventPublisher | None) -> int:
     published = 0
     for alert in alerts:
         try:
-            target.publish(alert_event(alert))
+            _publish_one(target, alert_event(alert))
         except PublishError as exc:
             logger.warning(
                 "alert not published, the outbox sweeper will retry",
@@ -124,6 +124,15 @@ def _publish(alerts: Iterable[Alert], publisher: EventPublisher | None) -> int:
         )
         published += 1
     return published
+
+
+def _publish_one(publisher: EventPublisher, event: AlertRaised) -> None:
+    """Publish, trying once more on a new connection: alerts are rare, and the broker may
+    have closed the idle one in between (missed heartbeats)."""
+    try:
+        publisher.publish(event)
+    except PublishError:
+        publisher.publish(event)
 
 
 def alerts_publisher_close() -> None:

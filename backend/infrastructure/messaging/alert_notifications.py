@@ -198,6 +198,9 @@ class AlertNotificationsStep(bootsteps.StartStopStep):
         return None
 
     def shutdown(self, c: Any) -> None:
+        from apps.alerts.publishing import alerts_publisher_close
+
         if self.consumer is not None:
             self.consumer.stop()
             self.consumer = None
+        alerts_publisher_close()

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.alerts.models import Alert
-from apps.alerts.publishing import alerts_publish_pending
+from apps.alerts.publishing import alerts_publish, alerts_publish_pending
 from apps.alerts.tests.conftest import a_detection, a_rule, queued_messages, store
-from vms_common.contracts import AlertRaised, decode
+from vms_common.contracts import AlertRaised, Event, decode
+from vms_common.publisher import PublishError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -103,3 +104,45 @@ def test_the_command_publishes_pending_alerts_and_fails_while_the_broker_is_down
     assert "published 2 alert(s)" in capsys.readouterr().out
     assert not Alert.objects.filter(published_at__isnull=True).exists()
     assert len(queued_messages(amqp)) == 2
+
+
+class FlakyPublisher:
+    """A fake of the publisher port whose first `failures` publishes fail."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.published: list[Event] = []
+
+    def publish(self, message: Event) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise PublishError("broker unreachable: connection reset")
+        self.published.append(message)
+
+
+def test_a_publish_failing_once_is_tried_again_on_a_new_connection(camera, settings):
+    a_rule(camera)
+    settings.RABBITMQ_URL = BROKER_DOWN
+    store(a_detection(camera))
+    alert = Alert.objects.get()
+
+    flaky = FlakyPublisher(failures=1)
+    assert alerts_publish(alert_ids=[alert.pk], publisher=flaky) == 1
+    assert [event.event_id for event in flaky.published] == [alert.event_id]
+
+    down = FlakyPublisher(failures=2)
+    assert alerts_publish(alert_ids=[alert.pk], publisher=down) == 0  # already published
+    alert.refresh_from_db()
+    assert alert.published_at is not None
+
+
+def test_an_alert_failing_twice_waits_for_the_sweeper(camera, settings):
+    a_rule(camera)
+    settings.RABBITMQ_URL = BROKER_DOWN
+    store(a_detection(camera))
+    alert = Alert.objects.get()
+
+    assert alerts_publish(alert_ids=[alert.pk], publisher=FlakyPublisher(failures=2)) == 0
+
+    alert.refresh_from_db()
+    assert alert.published_at is None
