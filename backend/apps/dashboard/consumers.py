@@ -83,5 +83,7 @@ class DetectionsConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.send_json({"type": "pong"})
 
     async def detection_push(self, message: dict[str, Any]) -> None:
-        """A `detection.push` from `infrastructure.messaging.websocket.detections_push`."""
-        await self.send_json({"type": "detection", "detection": message["detection"]})
+        """A `detection.push` from `infrastructure.messaging.websocket.detections_push`: a
+        batch of detections, each sent in its own frame, in the batch's order."""
+        for detection in message["detections"]:
+            await self.send_json({"type": "detection", "detection": detection})

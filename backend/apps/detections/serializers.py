@@ -1,5 +1,6 @@
 """The one representation D of a detection result, for the REST API and the WebSocket push."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from rest_framework import serializers
@@ -24,7 +25,7 @@ class DetectionOutputSerializer(serializers.Serializer):
     trace_id = serializers.CharField()
 
 
-def detection_representation(detection: DetectionResult) -> dict[str, Any]:
-    """D as plain JSON types (str, int, float, list, dict), ready for any encoder."""
-    data = DetectionOutputSerializer(detection).data
-    return {key: data[key] for key in DetectionOutputSerializer().fields}
+def detection_representations(detections: Sequence[DetectionResult]) -> list[dict[str, Any]]:
+    """D of each detection as plain JSON types (str, int, float, list, dict), ready for any
+    encoder (the channel layer's msgpack too)."""
+    return [dict(item) for item in DetectionOutputSerializer(detections, many=True).data]

@@ -9,17 +9,19 @@ dashboard fetches what it missed from `GET /api/detections?since=` when it recon
 """
 
 import asyncio
+import os
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from prometheus_client import Counter
 
 from apps.dashboard.groups import PUSH_MESSAGE_TYPE, camera_group, tenant_group
 from apps.detections.models import DetectionResult
-from apps.detections.serializers import detection_representation
+from apps.detections.serializers import detection_representations
 from vms_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -36,18 +38,60 @@ PUSH_FAILURES = Counter(
 )
 
 
-async def _send_all(layer: Any, messages: Sequence[tuple[str, dict[str, Any]]]) -> None:
-    await asyncio.wait_for(
-        asyncio.gather(*(layer.group_send(group, message) for group, message in messages)),
-        timeout=PUSH_TIMEOUT_S,
-    )
+class _PushLoop:
+    """One event loop in a daemon thread of the process, for every push.
+
+    The channel layer keeps its Redis connections per event loop: a loop that lives on
+    keeps them open, where a loop per push would connect again every time. Started on first
+    use in the process that pushes (so also after a worker forks).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pid = 0
+        self._layer: Any = None
+
+    def run(self, layer: Any, sends: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        future: Future[None] = asyncio.run_coroutine_threadsafe(
+            self._send(layer, sends), self._running_loop()
+        )
+        try:
+            future.result(timeout=PUSH_TIMEOUT_S)
+        except BaseException:
+            future.cancel()
+            raise
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():
+                loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=loop.run_forever, name="websocket-push", daemon=True
+                ).start()
+                self._loop, self._pid, self._layer = loop, os.getpid(), None
+            return self._loop
+
+    async def _send(self, layer: Any, sends: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        if layer is not self._layer:
+            # The settings changed (tests): let the previous layer's connections go.
+            previous, self._layer = self._layer, layer
+            if previous is not None and hasattr(previous, "close_pools"):
+                await previous.close_pools()
+        for group, message in sends:  # one after the other: the order of the batch is kept
+            await layer.group_send(group, message)
+
+
+_push_loop = _PushLoop()
 
 
 def detections_push(detections: Iterable[DetectionResult]) -> int:
-    """Send each detection's representation D to its tenant's and its camera's group.
+    """Send the representations D of a batch to the tenants' and the cameras' groups.
 
-    Returns how many detections were sent; 0 when there is no channel layer or the push
-    failed (logged and counted in `vms_websocket_push_failures_total`).
+    One channel layer message per group, `{"type": "detection.push", "detections": [D...]}`
+    in the batch's order, whatever the batch's size. Returns how many detections were
+    sent; 0 when there is no channel layer or the push failed (logged and counted in
+    `vms_websocket_push_failures_total`).
     """
     rows = list(detections)
     if not rows:
@@ -56,13 +100,18 @@ def detections_push(detections: Iterable[DetectionResult]) -> int:
         layer = get_channel_layer()
         if layer is None:
             return 0
-        messages: list[tuple[str, dict[str, Any]]] = []
-        for row in rows:
-            message = {"type": PUSH_MESSAGE_TYPE, "detection": detection_representation(row)}
-            messages.append((tenant_group(row.tenant_id), message))
-            messages.append((camera_group(row.camera_id), message))
-        async_to_sync(_send_all)(layer, messages)
-    except Exception as exc:
+        by_group: dict[str, list[dict[str, Any]]] = {}
+        for row, representation in zip(rows, detection_representations(rows), strict=True):
+            by_group.setdefault(tenant_group(row.tenant_id), []).append(representation)
+            by_group.setdefault(camera_group(row.camera_id), []).append(representation)
+        _push_loop.run(
+            layer,
+            [
+                (group, {"type": PUSH_MESSAGE_TYPE, "detections": batch})
+                for group, batch in by_group.items()
+            ],
+        )
+    except Exception as exc:  # the detections are stored; the push is best effort
         PUSH_FAILURES.inc()
         logger.warning(
             "detections not pushed to websockets",

@@ -11,6 +11,7 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from prometheus_client import REGISTRY
 
+from apps.cameras.services import camera_create
 from apps.dashboard.groups import camera_group, tenant_group
 from apps.dashboard.tests.helpers import detection_row, own_channel_layer, store_detections
 from apps.detections.models import DetectionResult
@@ -65,8 +66,23 @@ def test_each_detection_goes_to_its_tenant_and_its_camera(camera):
     for channel in (by_tenant, by_camera):
         message = next_message(layer, channel)
         assert message["type"] == "detection.push"
-        assert message["detection"]["id"] == row.id
-        assert message["detection"]["camera_id"] == str(camera.id)
+        [pushed] = message["detections"]
+        assert pushed["id"] == row.id
+        assert pushed["camera_id"] == str(camera.id)
+
+
+def test_a_batch_is_one_message_per_group_in_the_batch_order(camera, tenant):
+    side_door = camera_create(tenant=tenant, name="Side door")
+    layer, by_tenant = listener(tenant_group(tenant.id))
+    _, by_side_door = listener(camera_group(side_door.id))
+    rows = [detection_row(camera), detection_row(side_door), detection_row(camera)]
+
+    assert detections_push(rows) == 3
+
+    assert [d["id"] for d in next_message(layer, by_tenant)["detections"]] == [
+        row.id for row in rows
+    ]
+    assert [d["id"] for d in next_message(layer, by_side_door)["detections"]] == [rows[1].id]
 
 
 def test_nothing_is_pushed_before_the_commit_nor_when_it_rolls_back(camera):
@@ -79,7 +95,7 @@ def test_nothing_is_pushed_before_the_commit_nor_when_it_rolls_back(camera):
     [kept] = store_detections(camera)
 
     # Had the rolled back detection been pushed, it would be first in the channel.
-    assert next_message(layer, channel)["detection"]["id"] == kept.id
+    assert [d["id"] for d in next_message(layer, channel)["detections"]] == [kept.id]
     assert not DetectionResult.objects.filter(pk=rolled_back.pk).exists()
 
 
