@@ -238,8 +238,9 @@ def alerts_raise(*, detections: Sequence[DetectionResult]) -> list[Alert]:
     """Evaluate the tenants' enabled rules on newly stored detections; store the alerts.
 
     Runs inside the transaction that stored the detections (it commits or rolls back with
-    them). The candidate rules are locked (`SELECT ... FOR UPDATE`, in id order) so that two
-    workers cannot both raise within a rule's cooldown for a camera. Each alert is published
+    them). The rules that would fire but for their cooldown are locked (`SELECT ... FOR
+    UPDATE`, in id order) before the cooldown is read, so that two workers cannot both raise
+    within a rule's cooldown for a camera. Each alert is published
     to the `alerts` exchange once the transaction commits.
     """
     from apps.alerts.publishing import alerts_publish_on_commit
@@ -263,14 +264,18 @@ def _raise_for_tenant(tenant_id: Any, detections: list[DetectionResult]) -> list
     if not labels:
         return []
     cameras = {detection.camera_id for detection in detections}
-    rules = list(
-        AlertRule.objects.select_for_update()
-        .filter(tenant_id=tenant_id, enabled=True, label__in=labels)
+    candidates = (
+        AlertRule.objects.filter(tenant_id=tenant_id, enabled=True, label__in=labels)
         .filter(Q(camera__isnull=True) | Q(camera_id__in=cameras))
         .order_by("id")
     )
-    if not rules:
+    # Only the rules that would fire but for their cooldown are locked (and read again).
+    firing = [rule.pk for rule in candidates if _fires_ignoring_cooldown(rule, detections)]
+    if not firing:
         return []
+    rules = list(
+        AlertRule.objects.select_for_update().filter(pk__in=firing, enabled=True).order_by("id")
+    )
     last_captured: dict[tuple[Any, Any], datetime | None] = {}
     raised: list[Alert] = []
     for detection in sorted(detections, key=lambda d: (d.captured_at, d.pk)):
@@ -321,6 +326,15 @@ def _raise_for_tenant(tenant_id: Any, detections: list[DetectionResult]) -> list
                 confidence=alert.confidence,
             )
     return raised
+
+
+def _fires_ignoring_cooldown(rule: AlertRule, detections: list[DetectionResult]) -> bool:
+    evaluated = rule_of(rule)
+    return any(
+        rule_evaluate(evaluated, detection_of(detection)).fires
+        for detection in detections
+        if rule.camera_id is None or rule.camera_id == detection.camera_id
+    )
 
 
 def _alert_create(**fields: Any) -> Alert | None:

@@ -11,7 +11,7 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
-from apps.alerts.models import Alert
+from apps.alerts.models import Alert, AlertRule
 from apps.alerts.tests.conftest import a_detection, a_rule, store
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,3 +69,31 @@ def test_two_workers_at_once_raise_one_alert_within_the_cooldown(camera):
     assert errors == []
     assert saw_waiting, "the second worker never waited for the rule's lock"
     assert [a.detection_id for a in Alert.objects.all()] == [first.id]
+
+
+def test_rules_that_would_not_fire_are_not_locked(camera):
+    quiet = a_rule(camera, name="sure people", min_confidence=0.99)
+    locked, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                list(AlertRule.objects.select_for_update().filter(pk=quiet.pk))
+                locked.set()
+                release.wait(WAIT_S)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    try:
+        assert locked.wait(WAIT_S)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting fails the test
+            store(a_detection(camera))
+    finally:
+        release.set()
+        thread.join(WAIT_S)
+
+    assert not Alert.objects.exists()
