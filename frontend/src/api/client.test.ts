@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { apiError, fakeFetch, json } from '../test/fakeFetch';
+import { fakeSockets } from '../test/fakeSocket';
 import { ApiClient, ApiError, NETWORK_ERROR, NOT_AUTHENTICATED } from './client';
 import { MemoryTokenStore, WebStorageTokenStore } from './tokens';
 import type { Camera } from './types';
@@ -203,5 +204,53 @@ describe('WebStorageTokenStore', () => {
     expect(store.load()).toBeNull();
     store.clear();
     expect(window.sessionStorage.getItem('test.tokens')).toBeNull();
+  });
+});
+
+describe('ApiClient live detections', () => {
+  it('asks for detections after a cursor, for one camera, with a limit', async () => {
+    const fetch = fakeFetch(() => json(200, { results: [], next_since: 7 }));
+    const client = new ApiClient({ fetch, tokens: new MemoryTokenStore({ access: 'a', refresh: 'r' }) });
+
+    expect(await client.listDetections({ cameraId: 'cam 1', since: 7, limit: 500 })).toEqual({
+      results: [],
+      next_since: 7,
+    });
+    await client.listDetections();
+
+    expect(fetch.requests.map((request) => request.url)).toEqual([
+      '/api/detections?camera_id=cam+1&since=7&limit=500',
+      '/api/detections',
+    ]);
+    expect(fetch.requests[0]?.headers.get('Authorization')).toBe('Bearer a');
+  });
+
+  it('opens the socket on the page’s host with the access token', () => {
+    const sockets = fakeSockets();
+    const client = new ApiClient({
+      fetch: fakeFetch(() => json(200, {})),
+      tokens: new MemoryTokenStore({ access: 'a.b.c', refresh: 'r' }),
+      openSocket: sockets,
+    });
+
+    client.openDetectionsSocket();
+    client.openDetectionsSocket('cam-1');
+
+    expect(sockets.opened.map((socket) => socket.url)).toEqual([
+      `ws://${window.location.host}/ws/detections?token=a.b.c`,
+      `ws://${window.location.host}/ws/detections?token=a.b.c&camera_id=cam-1`,
+    ]);
+  });
+
+  it('opens no socket without a factory, and refuses to when signed out', () => {
+    const plain = new ApiClient({ fetch: fakeFetch(() => json(200, {})), tokens: new MemoryTokenStore(null) });
+    expect(plain.openDetectionsSocket()).toBeNull();
+
+    const live = new ApiClient({
+      fetch: fakeFetch(() => json(200, {})),
+      tokens: new MemoryTokenStore(null),
+      openSocket: fakeSockets(),
+    });
+    expect(() => live.openDetectionsSocket()).toThrow(ApiError);
   });
 });

@@ -205,11 +205,6 @@ export class ApiClient {
 
   // ---- live feed -----------------------------------------------------------------
 
-  /** Whether this client can open the live feed's WebSockets. */
-  hasLiveFeed(): boolean {
-    return this.openSocket !== null;
-  }
-
   /**
    * Opens `/ws/detections` with the current access token (and `camera_id` when given).
    * Null without a socket factory; throws the session-expired ApiError when signed out.
