@@ -218,9 +218,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 
 # --- alerts: webhook and e-mail delivery, and the outbox of unpublished alerts ---------------
-ALERT_WEBHOOK_SECRET = env.str("ALERT_WEBHOOK_SECRET", default="" if IS_PRODUCTION else "insecure-development-webhook-secret-not-for-production")  # fmt: skip
+ALERT_WEBHOOK_SECRET = env.str("ALERT_WEBHOOK_SECRET", default="") or ("" if IS_PRODUCTION else "insecure-development-webhook-secret-not-for-production")  # fmt: skip
 ALERT_WEBHOOK_TIMEOUT_S = env.float("ALERT_WEBHOOK_TIMEOUT_S", default=5.0)
 ALERT_WEBHOOK_ATTEMPTS = env.int("ALERT_WEBHOOK_ATTEMPTS", default=3)
+ALERT_WEBHOOK_ALLOW_PRIVATE = env.bool("ALERT_WEBHOOK_ALLOW_PRIVATE", default=not IS_PRODUCTION)
 ALERT_EMAIL_FROM = env.str("ALERT_EMAIL_FROM", default="vms-alerts@localhost")
 ALERT_OUTBOX_AFTER_S = env.float("ALERT_OUTBOX_AFTER_S", default=30.0)
 ALERT_OUTBOX_INTERVAL_S = env.float("ALERT_OUTBOX_INTERVAL_S", default=30.0)

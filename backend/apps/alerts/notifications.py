@@ -89,6 +89,7 @@ def _webhook_send(
         attempts=settings.ALERT_WEBHOOK_ATTEMPTS,
         delays_s=(1.0, 2.0, 4.0),
         post=post,
+        allow_private=settings.ALERT_WEBHOOK_ALLOW_PRIVATE,
         **options,
     )
     alert.webhook_attempts += outcome.attempts

@@ -9,6 +9,8 @@ other answer (4xx, a redirect) is final: retrying would not change it.
 import hashlib
 import hmac
 import http.client
+import ipaddress
+import socket
 import ssl
 import time
 import urllib.parse
@@ -57,12 +59,22 @@ def webhook_deliver(
     delays_s: Sequence[float] = (1.0, 2.0, 4.0),
     post: HttpPost | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    allow_private: bool = True,
 ) -> WebhookOutcome:
-    """POST `body` to `url` up to `attempts` times, pausing `delays_s[n]` before retry n+1."""
+    """POST `body` to `url` up to `attempts` times, pausing `delays_s[n]` before retry n+1.
+
+    Without `allow_private`, a URL whose host resolves to a loopback, private, link-local
+    or otherwise non-public address is refused (no request is made), so that a webhook
+    cannot reach the deployment's own services.
+    """
     if not url.startswith(("http://", "https://")):
         return WebhookOutcome(False, 0, error="the webhook URL must be http:// or https://")
     if not secret:
         return WebhookOutcome(False, 0, error="no webhook secret is configured")
+    if not allow_private:
+        refusal = _private_host(url)
+        if refusal:
+            return WebhookOutcome(False, 0, error=refusal)
     sender = post or http_post
     request_headers = {
         "Content-Type": "application/json",
@@ -86,6 +98,23 @@ def webhook_deliver(
         if status < 500:
             return WebhookOutcome(False, attempt, status, error)
     return WebhookOutcome(False, max(1, attempts), status, error)
+
+
+def _private_host(url: str) -> str:
+    """Why the URL's host may not be called (empty when it may)."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = {
+            str(info[4][0]) for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        }
+    except (OSError, ValueError) as exc:
+        return f"the webhook host {host!r} cannot be resolved: {exc}"
+    for address in addresses:
+        if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
+            return f"the webhook host {host!r} resolves to a non-public address ({address})"
+    return ""
 
 
 def http_post(url: str, body: bytes, headers: Mapping[str, str], timeout_s: float) -> int:

@@ -74,6 +74,7 @@ def _mail(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.ALERT_EMAIL_FROM = "alerts@vms.example.com"
     settings.ALERT_WEBHOOK_SECRET = "webhook-secret-for-tests"
+    settings.ALERT_WEBHOOK_ALLOW_PRIVATE = True  # the webhook server is on 127.0.0.1
 
 
 def an_alert(camera: Any, **rule_fields: Any) -> Alert:

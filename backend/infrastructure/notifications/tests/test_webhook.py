@@ -7,6 +7,8 @@ import hashlib
 import hmac
 import socket
 
+import pytest
+
 from infrastructure.notifications.tests.webhook_server import webhook_server
 from infrastructure.notifications.webhook import webhook_deliver, webhook_signature
 
@@ -104,3 +106,30 @@ def test_only_http_urls_and_a_configured_secret_are_used():
     no_secret = webhook_deliver(url="http://127.0.0.1:9/x", body=BODY, secret="")
     assert (no_secret.delivered, no_secret.attempts) == (False, 0)
     assert "secret" in no_secret.error
+
+
+def test_private_addresses_are_refused_unless_allowed():
+    pauses = []
+    with webhook_server(200) as server:
+        refused = deliver(server.url, pauses, allow_private=False)
+        localhost = deliver(
+            server.url.replace("127.0.0.1", "localhost"), pauses, allow_private=False
+        )
+        allowed = deliver(server.url, pauses, allow_private=True)
+
+    assert (refused.delivered, refused.attempts) == (False, 0)
+    assert "non-public address (127.0.0.1)" in refused.error
+    assert (localhost.delivered, localhost.attempts) == (False, 0)
+    assert allowed.delivered
+    assert len(server.received) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://169.254.169.254/latest/meta-data", "http://10.0.0.8/hook", "https://[::1]:8443/x"],
+)
+def test_metadata_and_internal_addresses_are_refused(url):
+    outcome = webhook_deliver(url=url, body=BODY, secret=SECRET, allow_private=False)
+
+    assert (outcome.delivered, outcome.attempts) == (False, 0)
+    assert "non-public address" in outcome.error
