@@ -13,6 +13,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.cameras.services import camera_create
 from apps.dashboard.tests.helpers import SocketClient, store_detections
+from apps.usuarios.models import User
 from config.asgi import application
 from infrastructure.auth.tokens import access_token_for_user, token_pair_for_user
 
@@ -103,6 +104,16 @@ def test_a_deactivated_user_is_closed_with_4401(user):
     token = access_token_for_user(user)
     user.is_active = False
     user.save(update_fields=["is_active"])
+
+    async def body() -> None:
+        assert await close_code(socket(f"/ws/detections?token={token}")) == 4401
+
+    run(body)
+
+
+def test_a_user_without_a_tenant_is_closed_with_4401(db):
+    site_admin = User.objects.create_user(username="root", password="x" * 20)
+    token = access_token_for_user(site_admin)
 
     async def body() -> None:
         assert await close_code(socket(f"/ws/detections?token={token}")) == 4401
