@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 
 from apps.alerts.evaluation import box_stored, detection_of, rule_of, schedule_stored
@@ -18,7 +18,14 @@ from apps.audit.services import audit_record
 from apps.cameras.models import Camera
 from apps.core.exceptions import InvalidInput
 from apps.detections.models import DetectionResult
-from domain.alerts.rules import FACE_LABEL, InvalidRule, rule_evaluate, schedule_validate
+from domain.alerts.rules import (
+    FACE_LABEL,
+    Detection,
+    InvalidRule,
+    Sighting,
+    rule_evaluate,
+    schedule_validate,
+)
 from domain.alerts.rules import zone_validate as domain_zone_validate
 from vms_common.logging import get_logger
 
@@ -264,91 +271,101 @@ def _raise_for_tenant(tenant_id: Any, detections: list[DetectionResult]) -> list
     if not labels:
         return []
     cameras = {detection.camera_id for detection in detections}
+    ordered = sorted(detections, key=lambda d: (d.captured_at, d.pk))
+    seen = {detection.pk: detection_of(detection) for detection in ordered}
     candidates = (
         AlertRule.objects.filter(tenant_id=tenant_id, enabled=True, label__in=labels)
         .filter(Q(camera__isnull=True) | Q(camera_id__in=cameras))
         .order_by("id")
     )
     # Only the rules that would fire but for their cooldown are locked (and read again).
-    firing = [rule.pk for rule in candidates if _fires_ignoring_cooldown(rule, detections)]
+    firing = [rule.pk for rule in candidates if _fires_ignoring_cooldown(rule, ordered, seen)]
     if not firing:
         return []
-    rules = list(
-        AlertRule.objects.select_for_update().filter(pk__in=firing, enabled=True).order_by("id")
+    rules = [
+        (rule, rule_of(rule))
+        for rule in AlertRule.objects.select_for_update()
+        .filter(pk__in=firing, enabled=True)
+        .order_by("id")
+    ]
+    last_captured = _last_alerts_captured(rule_ids=[rule.pk for rule, _ in rules], cameras=cameras)
+    # A batch announced again (it should not be) raises nothing twice.
+    already = set(
+        Alert.objects.filter(
+            rule_id__in=[rule.pk for rule, _ in rules], detection_id__in=list(seen)
+        ).values_list("rule_id", "detection_id")
     )
-    last_captured: dict[tuple[Any, Any], datetime | None] = {}
-    raised: list[Alert] = []
-    for detection in sorted(detections, key=lambda d: (d.captured_at, d.pk)):
-        seen = detection_of(detection)
-        for rule in rules:
+    pending: list[Alert] = []
+    for detection in ordered:
+        for rule, evaluated in rules:
             if rule.camera_id is not None and rule.camera_id != detection.camera_id:
                 continue
+            if (rule.pk, detection.pk) in already:
+                continue
             key = (rule.pk, detection.camera_id)
-            if key not in last_captured:
-                last_captured[key] = (
-                    Alert.objects.filter(rule=rule, camera_id=detection.camera_id)
-                    .order_by("-captured_at")
-                    .values_list("captured_at", flat=True)
-                    .first()
-                )
-            decision = rule_evaluate(rule_of(rule), seen, last_alert_captured_at=last_captured[key])
+            decision = rule_evaluate(
+                evaluated, seen[detection.pk], last_alert_captured_at=last_captured.get(key)
+            )
             if not decision.fires or decision.sighting is None:
                 continue
-            alert = _alert_create(
-                tenant_id=tenant_id,
-                rule=rule,
-                rule_name=rule.name,
-                camera_id=detection.camera_id,
-                detection=detection,
-                label=rule.label,
-                confidence=decision.sighting.confidence,
-                box=box_stored(decision.sighting.box),
-                captured_at=detection.captured_at,
-                trace_id=detection.trace_id,
-                webhook_url=rule.webhook_url,
-                webhook_status=(
-                    DeliveryStatus.PENDING if rule.webhook_url else DeliveryStatus.NONE
-                ),
-                emails=list(rule.emails or []),
-                email_status=DeliveryStatus.PENDING if rule.emails else DeliveryStatus.NONE,
-            )
-            if alert is None:
-                continue
             last_captured[key] = detection.captured_at
-            raised.append(alert)
-            logger.info(
-                "alert raised",
-                alert_id=alert.pk,
-                rule_id=str(rule.pk),
-                camera_id=str(detection.camera_id),
-                detection_id=detection.pk,
-                label=alert.label,
-                confidence=alert.confidence,
-            )
+            pending.append(_alert_of(rule, detection, decision.sighting))
+    # The rules are locked and each detection is new: nobody else can raise these alerts.
+    raised = Alert.objects.bulk_create(pending)
+    for alert in raised:
+        logger.info(
+            "alert raised",
+            alert_id=alert.pk,
+            rule_id=str(alert.rule_id),
+            camera_id=str(alert.camera_id),
+            detection_id=alert.detection_id,
+            label=alert.label,
+            confidence=alert.confidence,
+        )
     return raised
 
 
-def _fires_ignoring_cooldown(rule: AlertRule, detections: list[DetectionResult]) -> bool:
+def _alert_of(rule: AlertRule, detection: DetectionResult, sighting: Sighting) -> Alert:
+    return Alert(
+        tenant_id=detection.tenant_id,
+        rule=rule,
+        rule_name=rule.name,
+        camera_id=detection.camera_id,
+        detection=detection,
+        label=rule.label,
+        confidence=sighting.confidence,
+        box=box_stored(sighting.box),
+        captured_at=detection.captured_at,
+        trace_id=detection.trace_id,
+        webhook_url=rule.webhook_url,
+        webhook_status=DeliveryStatus.PENDING if rule.webhook_url else DeliveryStatus.NONE,
+        emails=list(rule.emails or []),
+        email_status=DeliveryStatus.PENDING if rule.emails else DeliveryStatus.NONE,
+    )
+
+
+def _fires_ignoring_cooldown(
+    rule: AlertRule, detections: list[DetectionResult], seen: dict[int, Detection]
+) -> bool:
     evaluated = rule_of(rule)
     return any(
-        rule_evaluate(evaluated, detection_of(detection)).fires
+        rule_evaluate(evaluated, seen[detection.pk]).fires
         for detection in detections
         if rule.camera_id is None or rule.camera_id == detection.camera_id
     )
 
 
-def _alert_create(**fields: Any) -> Alert | None:
-    """The alert, or None when the rule already raised one on this detection."""
-    try:
-        with transaction.atomic():
-            return Alert.objects.create(**fields)
-    except IntegrityError:
-        logger.info(
-            "alert already raised",
-            rule_id=str(fields["rule"].pk),
-            detection_id=fields["detection"].pk,
-        )
-        return None
+def _last_alerts_captured(
+    *, rule_ids: list[Any], cameras: set[Any]
+) -> dict[tuple[Any, Any], datetime]:
+    """When the frame of each (rule, camera)'s newest alert was captured, in one query."""
+    newest = (
+        Alert.objects.filter(rule_id__in=rule_ids, camera_id__in=cameras)
+        .order_by("rule_id", "camera_id", "-captured_at")
+        .distinct("rule_id", "camera_id")
+        .values_list("rule_id", "camera_id", "captured_at")
+    )
+    return {(rule_id, camera_id): captured for rule_id, camera_id, captured in newest}
 
 
 def _labels_seen(detections: Iterable[DetectionResult]) -> Iterable[str]:
