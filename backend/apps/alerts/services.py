@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -14,6 +15,7 @@ from django.db.models import Q
 
 from apps.alerts.evaluation import box_stored, detection_of, rule_of, schedule_stored
 from apps.alerts.models import MAX_COOLDOWN_S, Alert, AlertRule, DeliveryStatus
+from apps.alerts.publishing import alerts_publish_on_commit
 from apps.audit.services import audit_record
 from apps.cameras.models import Camera
 from apps.core.exceptions import InvalidInput
@@ -22,6 +24,7 @@ from domain.alerts.rules import (
     FACE_LABEL,
     Detection,
     InvalidRule,
+    Rule,
     Sighting,
     rule_evaluate,
     schedule_validate,
@@ -247,11 +250,10 @@ def alerts_raise(*, detections: Sequence[DetectionResult]) -> list[Alert]:
     Runs inside the transaction that stored the detections (it commits or rolls back with
     them). The rules that would fire but for their cooldown are locked (`SELECT ... FOR
     UPDATE`, in id order) before the cooldown is read, so that two workers cannot both raise
-    within a rule's cooldown for a camera. Each alert is published
-    to the `alerts` exchange once the transaction commits.
+    within a rule's cooldown for a camera. Each alert is published to the `alerts` exchange
+    once the transaction commits. A rule whose stored zone or schedule cannot be read is
+    skipped (and logged); the others are evaluated.
     """
-    from apps.alerts.publishing import alerts_publish_on_commit
-
     if not detections:
         return []
     raised: list[Alert] = []
@@ -283,10 +285,11 @@ def _raise_for_tenant(tenant_id: Any, detections: list[DetectionResult]) -> list
     if not firing:
         return []
     rules = [
-        (rule, rule_of(rule))
+        (rule, evaluated)
         for rule in AlertRule.objects.select_for_update()
         .filter(pk__in=firing, enabled=True)
         .order_by("id")
+        if (evaluated := _rule_readable(rule)) is not None
     ]
     last_captured = _last_alerts_captured(rule_ids=[rule.pk for rule, _ in rules], cameras=cameras)
     # A batch announced again (it should not be) raises nothing twice.
@@ -347,12 +350,25 @@ def _alert_of(rule: AlertRule, detection: DetectionResult, sighting: Sighting) -
 def _fires_ignoring_cooldown(
     rule: AlertRule, detections: list[DetectionResult], seen: dict[int, Detection]
 ) -> bool:
-    evaluated = rule_of(rule)
+    evaluated = _rule_readable(rule)
+    if evaluated is None:
+        return False
     return any(
         rule_evaluate(evaluated, seen[detection.pk]).fires
         for detection in detections
         if rule.camera_id is None or rule.camera_id == detection.camera_id
     )
+
+
+def _rule_readable(rule: AlertRule) -> Rule | None:
+    """The rule for evaluation, or None (logged) when its stored zone or schedule is broken."""
+    try:
+        return rule_of(rule)
+    except (KeyError, TypeError, ValueError, ZoneInfoNotFoundError) as exc:
+        logger.error(
+            "alert rule cannot be evaluated, skipped", rule_id=str(rule.pk), error=repr(exc)
+        )
+        return None
 
 
 def _last_alerts_captured(

@@ -167,3 +167,13 @@ def test_an_empty_batch_does_nothing(camera):
     store()
 
     assert not Alert.objects.exists()
+
+
+def test_a_rule_stored_broken_is_skipped_and_the_others_still_fire(camera):
+    a_rule(camera, name="broken schedule", schedule={"weekdays": [2], "timezone": "Nowhere/X"})
+    a_rule(camera, name="broken zone", zone=[[0.1], [0.2]])
+    working = a_rule(camera, name="working")
+
+    store(a_detection(camera))
+
+    assert [alert.rule for alert in Alert.objects.all()] == [working]
