@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "scripts" / "generate_certs.sh"
 UVICORN = Path(sys.executable).parent / "uvicorn"
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/vms_h4"
+# among the services of the script's list
 SERVICES = ["backend", "recorder", "ai-detection", "rabbitmq", "postgres", "redis"]
 START_TIMEOUT_S = 30.0
 
@@ -181,7 +182,9 @@ def test_the_ca_and_every_certificate(certs: Path) -> None:
     assert (ca.not_valid_after_utc - ca.not_valid_before_utc).days >= 3649
     assert (certs / "ca" / "ca.key").stat().st_mode & 0o777 == 0o600
 
-    for service in SERVICES:
+    made = sorted(p.name for p in certs.iterdir() if p.is_dir() and p.name != "ca")
+    assert set(SERVICES) <= set(made), made
+    for service in made:
         own = certs / service
         verified = subprocess.run(
             ["openssl", "verify", "-CAfile", str(certs / "ca" / "ca.crt"), str(own / "tls.crt")],
