@@ -96,6 +96,13 @@ CHANNEL_LAYERS = {
     }
 }
 
+# Live streams through MediaMTX: stream tokens, and its external HTTP auth (validate-stream).
+STREAM_TOKEN_TTL_S = env.int("STREAM_TOKEN_TTL_S", default=3600)
+STREAM_PUBLISHER_USER = env.str("STREAM_PUBLISHER_USER", default="vms-publisher")
+STREAM_PUBLISHER_PASSWORD = _secret("STREAM_PUBLISHER_PASSWORD", "insecure-development-publisher-password-not-for-production")  # fmt: skip
+STREAM_AUTH_ALLOWED_NETWORKS = env.list("STREAM_AUTH_ALLOWED_NETWORKS", default=[])
+STREAM_AUTH_SECRET = env.str("STREAM_AUTH_SECRET", default="")
+
 # --- Django ---------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -114,6 +121,7 @@ INSTALLED_APPS = [
     "apps.detections",
     "apps.alerts",
     "apps.dashboard",
+    "apps.streams",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("apps.playback.urls")),
     path("", include("apps.detections.urls")),
     path("", include("apps.alerts.urls")),
+    path("", include("apps.streams.urls")),
     re_path(r"^", api_not_found),
 ]
 
