@@ -210,6 +210,11 @@ PLUGIN_SCHEMAS: dict[str, tuple[set[str], Callable[[Doc], list[str]]]] = {
 
 NAME = re.compile(r"^[A-Za-z0-9._~-]+$")
 VAULT_REFERENCE = re.compile(r"^\{vault://env/[a-z0-9_-]+\}$")
+DECK_ENV = re.compile(r'^\$\{\{ env "DECK_[A-Z0-9_]+" \}\}$')
+CREDENTIALS = re.compile(
+    r"(jwt_secrets|keyauth_credentials|basicauth_credentials|hmacauth_credentials|"
+    r"oauth2_credentials)\[[0-9]+\]$"
+)
 URL = re.compile(r"^(?P<scheme>https?|grpcs?|tcp|tls|udp|wss?)://(?P<host>[A-Za-z0-9.-]+)"
                  r"(?::(?P<port>[0-9]{1,5}))?(?P<path>/\S*)?$")  # fmt: skip
 
@@ -436,14 +441,24 @@ def kong_format_errors(doc: Doc) -> list[str]:
         ]
         errors += [f"{where}: {e}" for e in check(plugin_config)]
 
-    # No secret in the file: every secret, password or token is a reference to the environment
-    # vault. A jwt_secret's `key` is exempt: it is the issuer name that every token carries in
-    # clear text and by which Kong looks the credential up, not a secret.
+    # No secret in the file. In plugin fields a secret is a reference to Kong's environment
+    # vault, which Kong resolves there. In consumer credentials Kong resolves no references (a
+    # "{vault://...}" there would itself be the key), so a secret is a decK environment
+    # placeholder, filled in when the file is deployed. A jwt_secret's `key` is no secret: it is
+    # the issuer name that every token carries in clear text, by which Kong finds the credential.
     secret_fields = {"secret", "password", "token", "rsa_private_key", "api_key", "access_token"}
     for where, key, value in _walk(doc):
-        is_secret = key in secret_fields or (key == "key" and "keyauth_credentials" in where)
-        if is_secret and not (isinstance(value, str) and VAULT_REFERENCE.match(value)):
-            errors.append(f"{where}.{key}: a secret written in the file, not a vault reference")
+        credential = CREDENTIALS.search(where) is not None
+        if key not in secret_fields and not (key == "key" and "keyauth_credentials" in where):
+            continue
+        if not isinstance(value, str):
+            errors.append(f"{where}.{key}: a secret must come from the environment")
+        elif credential and not DECK_ENV.match(value):
+            errors.append(
+                f'{where}.{key}: credentials take ${{{{ env "DECK_..." }}}}, not {value!r}'
+            )
+        elif not credential and not VAULT_REFERENCE.match(value):
+            errors.append(f"{where}.{key}: plugin secrets take {{vault://env/...}}, not {value!r}")
     return errors
 
 
@@ -615,10 +630,16 @@ def _kong_mutations() -> dict[str, Callable[[Doc], None]]:
             {"name": "key-auth", "consumer": "ghost"}
         ),
         "jwt credential of a missing consumer": lambda d: d.update(
-            jwt_secrets=[{"consumer": "ghost", "key": "other", "secret": "{vault://env/x}"}]
+            jwt_secrets=[{"consumer": "ghost", "key": "other", "secret": '${{ env "DECK_X" }}'}]
         ),
         "plaintext secret": lambda d: d["consumers"][0]["jwt_secrets"][0].update(
             secret="correct-horse-battery-staple"
+        ),
+        "vault reference Kong would not resolve": lambda d: d["consumers"][0]["jwt_secrets"][
+            0
+        ].update(secret="{vault://env/vms-jwt-secret}"),
+        "plaintext Redis password": lambda d: plugin(d, "rate-limiting")["config"]["redis"].update(
+            password="hunter2"
         ),
         "no jwt on /api": lambda d: route(d, "api").pop("plugins"),
         "jwt on the WebSocket": lambda d: route(d, "ws").update(plugins=[{"name": "jwt"}]),
