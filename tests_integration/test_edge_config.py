@@ -248,7 +248,7 @@ class KongConfig:
             for secret in _items(consumer.get("jwt_secrets")):
                 self.jwt_secrets.append((secret, consumer.get("username")))
         for plugin in _items(doc.get("plugins")):
-            scope = {
+            scope: dict[str, str] = {
                 k: _ref(plugin[k]) or "" for k in ("service", "route", "consumer") if k in plugin
             }
             self.plugins.append((plugin, scope))
@@ -348,13 +348,13 @@ def kong_format_errors(doc: Doc) -> list[str]:
     if len(route_names) != len(set(route_names)):
         errors.append("route names are not unique")
     seen_paths: dict[str, str] = {}
-    for route, service in config.routes:
+    for route, route_service in config.routes:
         where = f"route {route.get('name')!r}"
         errors += [f"{where}: unknown field {k!r}" for k in sorted(set(route) - ROUTE_FIELDS)]
         if not isinstance(route.get("name"), str) or not NAME.match(route["name"]):
             errors.append(f"{where}: needs a name of letters, digits, . _ ~ -")
-        if service not in service_names:
-            errors.append(f"{where}: service {service!r} does not exist")
+        if route_service not in service_names:
+            errors.append(f"{where}: service {route_service!r} does not exist")
         protocols = route.get("protocols", ["http", "https"])
         if not _strings(protocols) or set(protocols) - SERVICE_PROTOCOLS:
             errors.append(f"{where}: protocols {protocols!r} are not ones Kong knows")
@@ -418,10 +418,10 @@ def kong_format_errors(doc: Doc) -> list[str]:
         if name not in KONG_BUNDLED_PLUGINS:
             errors.append(f"{where}: not a plugin bundled with Kong")
             continue
-        key = (name, scope.get("service"), scope.get("route"), scope.get("consumer"))
-        if key in scopes:
+        entities = (name, scope.get("service"), scope.get("route"), scope.get("consumer"))
+        if entities in scopes:
             errors.append(f"{where}: configured twice on the same entities")
-        scopes.add(key)
+        scopes.add(entities)
         if "service" in scope and scope["service"] not in service_names:
             errors.append(f"{where}: service {scope['service']!r} does not exist")
         if "route" in scope and scope["route"] not in route_names:
@@ -816,7 +816,9 @@ def mediamtx_contract_errors(doc: Doc) -> list[str]:
         errors.append("authMethod must be http (the backend decides)")
     if doc.get("authHTTPAddress") != AUTH_URL:
         errors.append(f"authHTTPAddress must be {AUTH_URL}")
-    excluded = {e.get("action") for e in doc.get("authHTTPExclude") or [] if isinstance(e, dict)}
+    excluded = {
+        str(e.get("action")) for e in doc.get("authHTTPExclude") or [] if isinstance(e, dict)
+    }
     if excluded != {"api", "metrics", "pprof"}:
         errors.append(f"authHTTPExclude must be api, metrics and pprof, not {sorted(excluded)}")
     if any(isinstance(e, dict) and e.get("path") for e in doc.get("authHTTPExclude") or []):
@@ -890,7 +892,7 @@ def test_mediamtx_accepts_every_camera_path_and_nothing_else() -> None:
 
 def _mediamtx_mutations() -> dict[str, Callable[[Doc], None]]:
     def regex_path(doc: Doc) -> str:
-        return next(name for name in doc["paths"] if name.startswith("~"))
+        return next(str(name) for name in doc["paths"] if str(name).startswith("~"))
 
     def loosen(doc: Doc) -> None:
         doc["paths"]["~^(?P<tenant>.+)/camera/(?P<camera>.+)$"] = doc["paths"].pop(regex_path(doc))
