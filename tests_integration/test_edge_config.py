@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 KONG_FILE = REPO / "kong" / "kong.yml"
 MEDIAMTX_FILE = REPO / "mediamtx.yml"
 TRACE_MIDDLEWARE = REPO / "backend" / "apps" / "core" / "middleware.py"
+BACKEND_SETTINGS = REPO / "backend" / "config" / "settings.py"
 
 Doc = dict[str, Any]
 
@@ -576,6 +577,30 @@ def kong_contract_errors(doc: Doc) -> list[str]:
     if claim is not None and not config.jwt_secrets:
         errors.append(f"no jwt credential answers the {claim!r} claim")
     return errors
+
+
+def _simple_jwt_constants() -> dict[str, Any]:
+    """The constant entries of the backend's SIMPLE_JWT, read without importing Django."""
+    tree = ast.parse(BACKEND_SETTINGS.read_text())
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "SIMPLE_JWT" for t in node.targets)
+            and isinstance(node.value, ast.Dict)
+        ):
+            return {
+                key.value: value.value
+                for key, value in zip(node.value.keys, node.value.values, strict=True)
+                if isinstance(key, ast.Constant) and isinstance(value, ast.Constant)
+            }
+    raise AssertionError("SIMPLE_JWT not found in the backend's settings")
+
+
+def test_kong_checks_tokens_with_the_backends_algorithm() -> None:
+    config = KongConfig(load(KONG_FILE))
+    backend = _simple_jwt_constants()
+    for secret, _ in config.jwt_secrets:
+        assert secret.get("algorithm", "HS256") == backend["ALGORITHM"]
 
 
 def _has(config: KongConfig, route: str) -> bool:
