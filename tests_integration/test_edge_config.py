@@ -589,7 +589,7 @@ def _simple_jwt_constants() -> dict[str, Any]:
             and isinstance(node.value, ast.Dict)
         ):
             return {
-                key.value: value.value
+                str(key.value): value.value
                 for key, value in zip(node.value.keys, node.value.values, strict=True)
                 if isinstance(key, ast.Constant) and isinstance(value, ast.Constant)
             }
