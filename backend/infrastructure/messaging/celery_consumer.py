@@ -230,7 +230,7 @@ class DetectionEventsHandler:
             self._retries.publish(
                 body=delivery.body,
                 routing_key=queue,
-                headers={**delivery.headers, RETRIES_HEADER: attempt + 1},
+                headers={**delivery.headers, **_origin(delivery), RETRIES_HEADER: attempt + 1},
                 content_type=delivery.content_type,
                 message_type=delivery.message_type,
             )
@@ -244,8 +244,7 @@ class DetectionEventsHandler:
             **delivery.headers,
             "x-vms-error": f"{code}: {reason}"[:1000],
             "x-vms-error-code": code,
-            "x-vms-original-routing-key": delivery.routing_key,
-            "x-vms-original-exchange": delivery.exchange,
+            **_origin(delivery),
             "x-vms-failed-at": datetime.now(UTC).isoformat(),
             "trace_id": delivery.trace_id,
         }
@@ -270,6 +269,21 @@ class DetectionEventsHandler:
         delay = self._backoff.next_delay()
         logger.error("message not republished, requeued", error=str(exc), reason=reason)
         return Decision(Outcome.REQUEUE, delay)
+
+
+def _origin(delivery: Delivery) -> dict[str, Any]:
+    """Where the message was first published: kept through the retry queues, so a dead
+    letter is replayed to its exchange and routing key, not to a retry queue's."""
+    headers = delivery.headers
+    if RETRIES_HEADER in headers and "x-vms-original-exchange" in headers:
+        return {
+            "x-vms-original-routing-key": headers.get("x-vms-original-routing-key"),
+            "x-vms-original-exchange": headers.get("x-vms-original-exchange"),
+        }
+    return {
+        "x-vms-original-routing-key": delivery.routing_key,
+        "x-vms-original-exchange": delivery.exchange,
+    }
 
 
 class DetectionEventsStep(bootsteps.ConsumerStep):

@@ -160,10 +160,17 @@ def test_retries_wait_1_2_4_seconds_then_the_event_is_dead_lettered_with_the_las
     bad = a_detection()
     handler, letters, retries, _ = make_handler(FakeStore(broken={bad.event_id}))
 
-    outcomes = [
-        handler.process_detection_events([delivery(bad, **{RETRIES_HEADER: n})])[0].outcome
-        for n in range(4)
-    ]
+    outcomes = [handler.process_detection_events([delivery(bad)])[0].outcome]
+    for _ in range(3):  # as the broker brings it back from each retry queue
+        back = retries.letters[-1]
+        returned = Delivery(
+            routing_key=back["routing_key"],
+            body=back["body"],
+            headers=back["headers"],
+            exchange="",
+            message_type=back["message_type"],
+        )
+        outcomes.append(handler.process_detection_events([returned])[0].outcome)
 
     assert outcomes == [Outcome.RETRY_LATER] * 3 + [Outcome.DEAD_LETTERED]
     assert [r["routing_key"] for r in retries.letters] == RETRY_QUEUES
@@ -174,6 +181,9 @@ def test_retries_wait_1_2_4_seconds_then_the_event_is_dead_lettered_with_the_las
         in (letter["headers"]["x-vms-error"])
     )
     assert RETRIES_HEADER not in letter["headers"]
+    # replayed, it goes where it was first published, not to a retry queue
+    assert letter["headers"]["x-vms-original-exchange"] == "detections"
+    assert letter["headers"]["x-vms-original-routing-key"] == bad.route()
 
 
 def test_a_step_that_fails_then_succeeds_stores_the_event_on_its_retry():
