@@ -212,6 +212,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": False,
     "UPDATE_LAST_LOGIN": False,
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Kong's jwt plugin finds the credential of a token by its "iss" (kong/kong.yml)
+    "ISSUER": "vms-backend",
 }
 
 # --- Celery (the worker that persists RabbitMQ events) ----------------------------------------
