@@ -25,6 +25,7 @@ from infrastructure.auth.jwt_service import (
     PUBLISH,
     READ,
     IssuedStreamToken,
+    StreamClaims,
     StreamTokenInvalid,
     stream_path,
     stream_permissions_for_role,
@@ -150,21 +151,18 @@ def _is_publisher(request: StreamAuthRequest) -> bool:
     return bool(settings.STREAM_PUBLISHER_PASSWORD) and user_ok and password_ok
 
 
-def stream_access_validate(request: StreamAuthRequest) -> None:
-    """Allow (return) or refuse (AuthenticationRequired) one reader or publisher.
+def stream_access_claims(request: StreamAuthRequest) -> StreamClaims | None:
+    """Every check of `stream_access_validate` but the revocation list.
 
-    `publish` needs the internal publisher credentials and a camera path. `read` and
-    `playback` need a valid, unexpired, unrevoked stream token with the `read` permission
-    whose tenant and camera are exactly the path `{tenant_id}/camera/{camera_id}`. No
-    database query: the token's claims carry everything; one Redis round trip for the
-    revocation check, which denies when Redis cannot be reached.
+    None when the request is allowed as it stands (the publisher), else the token's claims,
+    whose `jti` must still be looked up in the revocation list.
     """
     needed = PERMISSION_BY_ACTION.get(request.action)
     if needed is None:
         raise AuthenticationRequired("this action is not allowed", code="action_not_allowed")
     if needed == PUBLISH:
         if _is_publisher(request) and CAMERA_PATH.match(request.path):
-            return
+            return None
         raise AuthenticationRequired(
             "only the internal publisher may publish", code="publish_not_allowed"
         )
@@ -180,16 +178,49 @@ def stream_access_validate(request: StreamAuthRequest) -> None:
         raise AuthenticationRequired(
             "the stream token is for another camera", code="path_not_allowed"
         )
-    try:
-        revoked = blacklist.is_revoked(claims.jti)
-    except blacklist.RevocationUnavailable:
+    return claims
+
+
+def _refuse_if_revoked(revoked: bool | None) -> None:
+    if revoked is None:
         raise AuthenticationRequired(
             "the revocation list cannot be reached", code="revocation_unavailable"
-        ) from None
+        )
     if revoked:
         raise AuthenticationRequired(
             "the stream token has been revoked", code="stream_token_revoked"
         )
+
+
+def stream_access_validate(request: StreamAuthRequest) -> None:
+    """Allow (return) or refuse (AuthenticationRequired) one reader or publisher.
+
+    `publish` needs the internal publisher credentials and a camera path. `read` and
+    `playback` need a valid, unexpired, unrevoked stream token with the `read` permission
+    whose tenant and camera are exactly the path `{tenant_id}/camera/{camera_id}`. No
+    database query: the token's claims carry everything; one Redis round trip for the
+    revocation check, which denies when Redis cannot be reached.
+    """
+    claims = stream_access_claims(request)
+    if claims is None:
+        return
+    try:
+        revoked: bool | None = blacklist.is_revoked(claims.jti)
+    except blacklist.RevocationUnavailable:
+        revoked = None
+    _refuse_if_revoked(revoked)
+
+
+async def stream_access_avalidate(request: StreamAuthRequest) -> None:
+    """`stream_access_validate` for an event loop: the same checks, Redis asked without blocking."""
+    claims = stream_access_claims(request)
+    if claims is None:
+        return
+    try:
+        revoked: bool | None = await blacklist.ais_revoked(claims.jti)
+    except blacklist.RevocationUnavailable:
+        revoked = None
+    _refuse_if_revoked(revoked)
 
 
 # --- who may call the validation endpoint ------------------------------------------------------

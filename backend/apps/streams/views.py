@@ -76,7 +76,7 @@ class StreamValidateApi(APIView):
         )
         try:
             data = request.data
-        except exceptions.APIException:
+        except (exceptions.APIException, RecursionError):  # RecursionError: absurdly nested JSON
             raise AuthenticationRequired(
                 "the body must be a JSON object", code="invalid_request"
             ) from None
