@@ -225,10 +225,13 @@ async def stream_access_avalidate(request: StreamAuthRequest) -> None:
 
 # --- who may call the validation endpoint ------------------------------------------------------
 @lru_cache(maxsize=8)
-def _networks(
+def caller_networks(
     values: tuple[str, ...],
 ) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(value.strip(), strict=False) for value in values)
+    """The networks of `STREAM_AUTH_ALLOWED_NETWORKS` (checked at startup: ValueError)."""
+    return tuple(
+        ipaddress.ip_network(value.strip(), strict=False) for value in values if value.strip()
+    )
 
 
 def stream_auth_caller_check(*, remote_addr: str, secret: str) -> None:
@@ -237,12 +240,12 @@ def stream_auth_caller_check(*, remote_addr: str, secret: str) -> None:
     Both are optional: an empty list allows every address, an empty secret asks for none.
     """
     allowed = tuple(settings.STREAM_AUTH_ALLOWED_NETWORKS)
-    if allowed:
+    if caller_networks(allowed):
         try:
             address = ipaddress.ip_address(remote_addr)
         except ValueError:
             address = None
-        if address is None or not any(address in net for net in _networks(allowed)):
+        if address is None or not any(address in net for net in caller_networks(allowed)):
             raise AuthenticationRequired(
                 "this address may not validate streams", code="caller_not_allowed"
             )

@@ -14,7 +14,9 @@ from typing import Any
 import jwt
 import pytest
 import redis
+from django.apps import apps
 from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.test import APIClient
 
 from apps.audit.models import AuditEntry
@@ -580,3 +582,10 @@ def test_blacklist_ttl_follows_the_tokens_remaining_life(db):
     assert 85 <= _redis().ttl(f"{blacklist.KEY_PREFIX}{jti}") <= 90
     assert blacklist.is_revoked(jti) is True
     assert blacklist.is_revoked(str(uuid.uuid4())) is False
+
+
+def test_a_malformed_network_setting_stops_startup(settings):
+    settings.STREAM_AUTH_ALLOWED_NETWORKS = ["10.0.0.0/8", "not-a-network"]
+
+    with pytest.raises(ImproperlyConfigured):
+        apps.get_app_config("streams").ready()
