@@ -7,7 +7,12 @@ core. `with_stream_validation(app)` wraps the ASGI application: that one path (P
 answered here with the same service functions as the DRF view
 (`apps.streams.views.StreamValidateApi`: caller check, parsing, validation, one non-blocking
 Redis look-up), and every other request goes to `app` unchanged. Same answers: 200 with an
-empty body, or 401 `{"message", "code", "extra"}` for anything else.
+empty body, or 401 `{"message", "code", "extra"}` for anything else. Unlike Django it does not
+check the Host header against `ALLOWED_HOSTS` (it builds no URL from it), so MediaMTX may call
+it by any name, e.g. `http://backend:8000`.
+
+Wiring: `config/asgi.py` serves `with_stream_validation(application)`;
+`application_with_stream_validation` is the same for `uvicorn --factory`.
 """
 
 import json
