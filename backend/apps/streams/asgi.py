@@ -11,8 +11,8 @@ empty body, or 401 `{"message", "code", "extra"}` for anything else. Unlike Djan
 check the Host header against `ALLOWED_HOSTS` (it builds no URL from it), so MediaMTX may call
 it by any name, e.g. `http://backend:8000`.
 
-Wiring: `config/asgi.py` serves `with_stream_validation(application)`;
-`application_with_stream_validation` is the same for `uvicorn --factory`.
+To serve it, `config/asgi.py` wraps its application: `with_stream_validation(application)`;
+`application_with_stream_validation` builds the same for `uvicorn --factory`.
 """
 
 import json
