@@ -18,7 +18,6 @@ To serve it, `config/asgi.py` wraps its application: `with_stream_validation(app
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import parse_qs
 
 from apps.core.exceptions import AuthenticationRequired
 from vms_common.logging import get_logger
@@ -63,6 +62,7 @@ def _headers(scope: Scope) -> dict[bytes, bytes]:
 async def _validate(scope: Scope, receive: Receive) -> None:
     # Imported here: this module is imported by the ASGI entry point before Django is set up.
     from apps.streams.services import (
+        query_values,
         stream_access_avalidate,
         stream_auth_caller_check,
         stream_auth_request_parse,
@@ -70,7 +70,7 @@ async def _validate(scope: Scope, receive: Receive) -> None:
 
     headers = _headers(scope)
     client = scope.get("client") or ("", 0)
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"), max_num_fields=64)
+    query = query_values(scope.get("query_string", b"").decode("latin-1"))
     secret = (
         headers.get(b"x-stream-auth-secret", b"").decode("latin-1") or query.get("secret", [""])[0]
     )

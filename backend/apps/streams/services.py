@@ -36,6 +36,7 @@ from infrastructure.auth.jwt_service import (
 # What a MediaMTX action needs; `api`, `metrics` and `pprof` are never allowed here.
 PERMISSION_BY_ACTION = {"read": READ, "playback": READ, "publish": PUBLISH}
 MAX_FIELD_LENGTH = 8192
+MAX_QUERY_FIELDS = 64
 REQUEST_FIELDS = ("user", "password", "token", "ip", "action", "path", "protocol", "id", "query")
 UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 CAMERA_PATH = re.compile(rf"^({UUID_PATTERN})/camera/({UUID_PATTERN})$")
@@ -132,10 +133,18 @@ def _token_of(request: StreamAuthRequest) -> str:
     if request.password:
         return request.password
     if request.query:
-        values = parse_qs(request.query, max_num_fields=64).get("token")
+        values = query_values(request.query).get("token")
         if values:
             return values[0]
     return ""
+
+
+def query_values(query: str) -> dict[str, list[str]]:
+    """A query string's values; one with more than MAX_QUERY_FIELDS fields counts as empty."""
+    try:
+        return parse_qs(query, max_num_fields=MAX_QUERY_FIELDS)
+    except ValueError:
+        return {}
 
 
 def _same(given: str, expected: str) -> bool:

@@ -142,6 +142,7 @@ def cases(camera: Camera, user: User, tenant: Any) -> Callable[[], dict[str, byt
             "nested": b"[" * 50000 + b"]" * 50000,
             "not utf-8": b'{"token": "\xff\xfe", "action": "read"}',
             "huge field": body(token="a" * 100_000),
+            "query of many fields": body(query="&".join(["a=1"] * 200) + f"&token={issue()}"),
         }
 
     return make
@@ -202,12 +203,14 @@ def test_fast_path_checks_the_caller_like_the_view(api_client, cases, settings):
         app, body, headers=[(b"x-stream-auth-secret", b"mediamtx-shared-secret-for-this-test")]
     )
     query = call_asgi(app, body, query_string=b"secret=mediamtx-shared-secret-for-this-test")
+    crowded = call_asgi(app, body, query_string=b"a=1&" * 100 + b"secret=x")
     settings.STREAM_AUTH_SECRET = ""
     settings.STREAM_AUTH_ALLOWED_NETWORKS = ["10.0.0.0/8"]
     outside = call_asgi(app, body)
 
     assert_same(through_django(api_client, body), outside)
     assert missing[0] == 401 and json.loads(missing[1])["code"] == "caller_not_allowed"
+    assert crowded[0] == 401 and json.loads(crowded[1])["code"] == "caller_not_allowed"
     assert header[0] == 200
     assert query[0] == 200
     assert outside[0] == 401

@@ -418,6 +418,7 @@ def test_redis_down_denies(api_client, camera, issue_for, settings):
         ('{"token": "\\ud800", "action": "read", "path": "\\ud800"}', "application/json"),
         ('{"user": "\\ud800", "password": "\\udfff", "action": "publish"}', "application/json"),
         ('{"query": "token=%ff%fe&token", "action": "read"}', "application/json"),
+        ('{"query": "' + "&".join(["a=1"] * 200) + '", "action": "read"}', "application/json"),
         ('{"token": "\u00e9.\u00e9.\u00e9", "action": "read"}', "application/json"),
         ("token=abc&action=read", "application/x-www-form-urlencoded"),
         ("\x00\x01\x02", "application/octet-stream"),
