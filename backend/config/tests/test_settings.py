@@ -37,6 +37,10 @@ def run_django(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"DJANGO_SECRET_KEY": STRONG * 2}, "JWT_SECRET"),
         ({"DJANGO_SECRET_KEY": STRONG * 2, "JWT_SECRET": "x" * 31}, "JWT_SECRET"),
         ({"DJANGO_SECRET_KEY": STRONG * 2, "JWT_SECRET": STRONG}, "RECORDER_API_TOKEN"),
+        (
+            {"DJANGO_SECRET_KEY": STRONG * 2, "JWT_SECRET": STRONG, "RECORDER_API_TOKEN": STRONG},
+            "STREAM_PUBLISHER_PASSWORD",
+        ),
     ],
 )
 def test_production_refuses_missing_or_short_secrets(secrets, named):
@@ -57,6 +61,7 @@ def test_production_settings_pass_the_deployment_checks():
         DJANGO_SECRET_KEY="k2J9-fQ8%zL1@wX5*vB7#nM3^pR6&tY4(hU0)eI2_oA8+sD1=gF9",
         JWT_SECRET="jwt-secret-of-at-least-thirty-two-characters",
         RECORDER_API_TOKEN="recorder-token-of-at-least-thirty-two-chars",
+        STREAM_PUBLISHER_PASSWORD="publisher-password-of-at-least-32-chars",
         ALLOWED_HOSTS="vms.example.com",
     )
 
