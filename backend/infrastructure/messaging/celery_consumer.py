@@ -319,8 +319,9 @@ class DetectionEventsStep(bootsteps.ConsumerStep):
             reset_database=connections.close_all,
         )
         super().start(c)
-        if self._timer is None and getattr(c, "timer", None) is not None:
-            self._timer = c.timer.call_repeatedly(FLUSH_S, self.flush)
+        # Again at every (re)connection: the worker clears its timer when the broker goes.
+        self._cancel_timer()
+        self._timer = c.timer.call_repeatedly(FLUSH_S, self.flush)
         logger.info("consuming detection results", queue=QUEUE, batch=BATCH_SIZE)
 
     def get_consumers(self, channel: Any) -> list[Consumer]:
@@ -380,11 +381,14 @@ class DetectionEventsStep(bootsteps.ConsumerStep):
         except Exception:
             logger.exception("last batch not settled; the broker redelivers it")
             self.pending = []
+        self._cancel_timer()
+        super().shutdown(c)
+        self._close_publishers()
+
+    def _cancel_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        super().shutdown(c)
-        self._close_publishers()
 
     def _close_publishers(self) -> None:
         for publisher in self._publishers:
