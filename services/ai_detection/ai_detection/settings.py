@@ -9,6 +9,7 @@ from vms_common.settings import ServiceSettings
 
 
 class DetectionSettings(ServiceSettings):
+    secret_names = ("DETECTION_API_TOKEN",)  # from AWS Secrets Manager with SECRETS_MANAGER_PREFIX
     relay_rtsp_base: str = "rtsp://127.0.0.1:8554"
     api_token: SecretStr = Field(min_length=16, validation_alias="DETECTION_API_TOKEN")
     frame_fps: float = Field(default=1.0, gt=0, le=30)

@@ -2,10 +2,13 @@
 
 import ssl
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from vms_common.secrets import prefix, read_secret
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DEFINITIONS = REPO_ROOT / "config" / "rabbitmq" / "definitions.json"
@@ -13,10 +16,49 @@ DEFAULT_DEFINITIONS = REPO_ROOT / "config" / "rabbitmq" / "definitions.json"
 Environment = Literal["development", "test", "production"]
 
 
+class SecretsManagerSource(PydanticBaseSettingsSource):
+    """The settings named in `secret_names`, from AWS Secrets Manager when
+    SECRETS_MANAGER_PREFIX is set (`vms_common.secrets`); nothing otherwise, so the
+    environment supplies them. Ahead of the environment: Secrets Manager wins."""
+
+    def __init__(self, settings_cls: type[BaseSettings], names: tuple[str, ...]) -> None:
+        super().__init__(settings_cls)
+        self._names = names
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every name at once
+
+    def __call__(self) -> dict[str, Any]:
+        if not prefix():
+            return {}
+        return {name: read_secret(name) for name in self._names}
+
+
 class ServiceSettings(BaseSettings):
     """Base settings; each service subclasses it and adds its own fields."""
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    # the environment names (validation aliases) of the fields that are secrets: read from
+    # AWS Secrets Manager when SECRETS_MANAGER_PREFIX is set (vms_common.secrets)
+    secret_names: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            SecretsManagerSource(settings_cls, cls.secret_names),
+            env_settings,
+            dotenv_settings,
+            file_secret_settings,
+        )
 
     environment: Environment = "development"
     log_level: str = "INFO"

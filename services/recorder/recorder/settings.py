@@ -9,6 +9,7 @@ from vms_common.settings import REPO_ROOT, ServiceSettings
 
 
 class RecorderSettings(ServiceSettings):
+    secret_names = ("RECORDER_API_TOKEN",)  # from AWS Secrets Manager with SECRETS_MANAGER_PREFIX
     recordings_root: Path = REPO_ROOT / ".var" / "recordings"
     relay_rtsp_base: str = "rtsp://127.0.0.1:8554"
     segment_seconds: int = Field(default=60, ge=5, le=600)
