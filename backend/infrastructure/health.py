@@ -2,6 +2,7 @@
 
 import pika
 import pika.exceptions
+import redis
 from django.db import DatabaseError, connection
 
 OK = "ok"
@@ -30,5 +31,20 @@ def rabbitmq_check(url: str, timeout_s: float = 2.0) -> str:
         amqp = pika.BlockingConnection(params)
         amqp.close()
     except (pika.exceptions.AMQPError, OSError, ValueError) as exc:
+        return f"error: {exc!r}"
+    return OK
+
+
+def redis_check(url: str, timeout_s: float = 2.0) -> str:
+    """PING the Redis server at `url` (REDIS_URL) on a fresh connection within `timeout_s`."""
+    try:
+        client = redis.Redis.from_url(
+            url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s, retry_on_timeout=False
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, OSError, ValueError) as exc:
         return f"error: {exc!r}"
     return OK

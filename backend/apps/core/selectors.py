@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 
-from infrastructure.health import OK, postgres_check, rabbitmq_check
+from infrastructure.health import OK, postgres_check, rabbitmq_check, redis_check
 
 
 def health_status() -> tuple[bool, dict[str, Any]]:
@@ -12,6 +12,7 @@ def health_status() -> tuple[bool, dict[str, Any]]:
     checks = {
         "postgres": postgres_check(),
         "rabbitmq": rabbitmq_check(settings.RABBITMQ_URL),
+        "redis": redis_check(settings.REDIS_URL),
     }
     healthy = all(result == OK for result in checks.values())
     return healthy, {"status": "ok" if healthy else "unavailable", "checks": checks}

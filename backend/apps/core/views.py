@@ -15,7 +15,8 @@ from apps.core.selectors import health_status
 
 
 class HealthApi(APIView):
-    """`GET /api/health`: 200 when PostgreSQL and RabbitMQ answer, else 503. Open to all."""
+    """`GET /api/health`: 200 when PostgreSQL, RabbitMQ and Redis answer, else 503 with each
+    dependency's state. Open to all."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
