@@ -11,6 +11,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from vms_common.logging import configure_logging
+from vms_common.secrets import SecretError, read_secret
 from vms_common.settings import DEFAULT_DEFINITIONS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -30,8 +31,12 @@ MIN_SECRET_LENGTH = 32
 
 
 def _secret(name: str, development_value: str) -> str:
-    """A secret from the environment; production refuses a missing or short one."""
-    value = env.str(name, default="")
+    """A secret from AWS Secrets Manager when SECRETS_MANAGER_PREFIX is set, else from the
+    environment (`vms_common.secrets`); production refuses a missing or short one."""
+    try:
+        value = read_secret(name)
+    except SecretError as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
     if IS_PRODUCTION:
         if len(value) < MIN_SECRET_LENGTH:
             raise ImproperlyConfigured(
@@ -158,6 +163,12 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/vms"),
 }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+try:  # DATABASE_PASSWORD (Secrets Manager or the environment) replaces DATABASE_URL's password
+    DATABASE_PASSWORD = read_secret("DATABASE_PASSWORD")
+except SecretError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+if DATABASE_PASSWORD:
+    DATABASES["default"]["PASSWORD"] = DATABASE_PASSWORD
 if "postgresql" in DATABASES["default"]["ENGINE"]:
     # Bounded waits: health checks and the worker's retries must not hang on a dead host.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
