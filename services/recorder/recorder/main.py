@@ -25,7 +25,7 @@ from recorder.scheduler import Housekeeping
 from recorder.settings import RecorderSettings
 from recorder.supervision import CameraStatus
 from vms_common.contracts import Identifier
-from vms_common.health import rabbitmq_check
+from vms_common.health import rabbitmq_check, writable_directory_check
 from vms_common.logging import configure_logging
 from vms_common.publisher import Publisher
 
@@ -157,5 +157,8 @@ def _check_storage(settings: RecorderSettings) -> str:
     root = settings.recordings_root
     if not root.is_dir():
         return "recordings root missing"
+    writable = writable_directory_check(root)
+    if writable != "ok":
+        return f"recordings root {writable}"
     usage = shutil.disk_usage(root)
     return "ok" if usage.free / usage.total > 0.02 else "disk almost full"
