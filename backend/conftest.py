@@ -48,6 +48,21 @@ def _test_settings(settings: Any, tmp_path: Path) -> None:
     settings.RECORDER_TIMEOUT_S = 2.0
 
 
+@pytest.fixture(autouse=True)
+def _isolated_rate_limits(settings: Any) -> None:
+    """Each test counts its API requests under keys of its own in Redis, with limits no
+    ordinary test reaches; a test of the limits sets low ones itself."""
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            "TIMEOUT": 300,
+        }
+    }
+    settings.API_THROTTLE_USER = settings.API_THROTTLE_ANON = "100000/min"
+    settings.API_THROTTLE_LOGIN = "100000/min"
+
+
 @pytest.fixture
 def tenant(db: None) -> Tenant:
     return tenant_create(name="Acme")

@@ -94,6 +94,15 @@ RECORDER_TIMEOUT_S = env.float("RECORDER_TIMEOUT_S", default=5.0)
 
 # The channel layer of the WebSocket push (Django Channels on Redis).
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The default cache, in which the API's rate limits are counted (infrastructure/throttling.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "vms",
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+}
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -137,6 +146,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "infrastructure.auth.audit_middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -213,7 +223,20 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "apps.core.exception_handler.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "infrastructure.throttling.UserThrottle",
+        "infrastructure.throttling.AnonThrottle",
+        "infrastructure.throttling.LoginThrottle",
+    ],
+    # X-Forwarded-For is believed this many proxies deep (Kong in front: 1); 0 ignores it.
+    "NUM_PROXIES": env.int("API_TRUSTED_PROXY_HOPS", default=0),
 }
+
+# Rate limits of the API (requests/s, m, h or d) per user, per IP without a user, and of
+# login per IP and username; a request over the limit gets 429 with Retry-After.
+API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/min")
+API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/min")
+API_THROTTLE_LOGIN = env.str("API_THROTTLE_LOGIN", default="10/min")
 
 SIMPLE_JWT = {
     "SIGNING_KEY": JWT_SECRET,

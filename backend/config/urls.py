@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("apps.detections.urls")),
     path("", include("apps.alerts.urls")),
     path("", include("apps.streams.urls")),
+    path("", include("apps.audit.urls")),
     re_path(r"^", api_not_found),
 ]
 

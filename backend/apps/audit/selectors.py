@@ -5,6 +5,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from apps.audit.models import AuditEntry
+from apps.core.exceptions import AccessDenied
+from apps.usuarios.models import Role
 
 
 def audit_entries_for_target(
@@ -14,3 +16,21 @@ def audit_entries_for_target(
     return AuditEntry.objects.filter(
         tenant_id=tenant_id, target_type=target_type, target_id=str(target_id)
     ).order_by("at", "id")
+
+
+MAX_LIMIT = 500
+
+
+def audit_entries_for_admin(
+    user: Any, *, since: int | None = None, limit: int = 100, action: str | None = None
+) -> list[AuditEntry]:
+    """The tenant's entries with `id > since`, oldest first; without `since` the newest
+    `limit`, still oldest first. Only a tenant's admins read its log."""
+    if getattr(user, "role", None) != Role.ADMIN or not getattr(user, "tenant_id", None):
+        raise AccessDenied("only an admin of the tenant may read its audit log")
+    entries = AuditEntry.objects.filter(tenant_id=user.tenant_id).select_related("user")
+    if action:
+        entries = entries.filter(action=action)
+    if since is not None:
+        return list(entries.filter(id__gt=since).order_by("id")[:limit])
+    return list(reversed(entries.order_by("-id")[:limit]))

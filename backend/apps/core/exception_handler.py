@@ -1,5 +1,6 @@
 """One DRF exception handler: every API error becomes `{"message", "code", "extra"}`."""
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -89,7 +90,8 @@ def _api_exception_body(exc: exceptions.APIException) -> dict[str, Any]:
         message = str(detail)
         code = str(getattr(detail, "code", None) or exc.default_code)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        extra["wait"] = exc.wait
+        # The same whole seconds as DRF's Retry-After header.
+        extra["retry_after_s"] = math.ceil(exc.wait)
     return error_body(message, code, extra)
 
 
