@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
     "apps.core",
     "apps.usuarios",
     "apps.cameras",
@@ -230,6 +231,21 @@ REST_FRAMEWORK = {
     ],
     # X-Forwarded-For is believed this many proxies deep (Kong in front: 1); 0 ignores it.
     "NUM_PROXIES": env.int("API_TRUSTED_PROXY_HOPS", default=0),
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.ApiSchema",
+}
+
+# The OpenAPI schema, published open at GET /api/schema (drf-spectacular).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "VMS backend API",
+    "DESCRIPTION": "Cameras, playback, evidence, detections, alerts and stream tokens. "
+    'Errors are always {"message", "code", "extra"}.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 
 # Rate limits of the API (requests/s, m, h or d) per user, per IP without a user, and of

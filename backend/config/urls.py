@@ -1,12 +1,15 @@
-"""URLs: the REST API under /api/, Django admin under /admin/, the frontend everywhere else."""
+"""URLs: the REST API under /api/ (its OpenAPI schema at /api/schema), Django admin under
+/admin/, the frontend everywhere else."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
 
 from apps.core.views import HealthApi, api_not_found, frontend_index
 
 api_patterns = [
     re_path(r"^health/?$", HealthApi.as_view(), name="health"),
+    re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
     path("", include("apps.usuarios.urls")),
     path("", include("apps.cameras.urls")),
     path("", include("apps.evidence.urls")),  # before playback: /playback/{id}/export
