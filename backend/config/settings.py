@@ -4,6 +4,7 @@
 to fixed, publicly known values; in production a missing or short secret stops startup.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -222,7 +223,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "apps.core.exception_handler.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "infrastructure.throttling.UserThrottle",
@@ -248,11 +249,19 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 
-# Rate limits of the API (requests/s, m, h or d) per user, per IP without a user, and of
-# login per IP and username; a request over the limit gets 429 with Retry-After.
-API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/min")
-API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/min")
-API_THROTTLE_LOGIN = env.str("API_THROTTLE_LOGIN", default="10/min")
+
+def _rate(name: str, default: str) -> str:
+    value = env.str(name, default=default)
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|m|min|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name} must look like 600/min (s, min, hour or day)")
+    return value
+
+
+# Rate limits of the API per user, per IP without a user, and of login per IP and
+# username; a request over the limit gets 429 with Retry-After (infrastructure/throttling.py).
+API_THROTTLE_USER = _rate("API_THROTTLE_USER", "600/min")
+API_THROTTLE_ANON = _rate("API_THROTTLE_ANON", "60/min")
+API_THROTTLE_LOGIN = _rate("API_THROTTLE_LOGIN", "10/min")
 
 SIMPLE_JWT = {
     "SIGNING_KEY": JWT_SECRET,

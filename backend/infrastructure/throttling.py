@@ -138,4 +138,5 @@ class LoginThrottle(RedisWindowThrottle):
         username = data.get("username") if isinstance(data, dict) else None
         username = username[:MAX_USERNAME_CHARS] if isinstance(username, str) else ""
         caller = f"{client_ip(request) or 'unknown'}\n{username}"
-        return f"throttle:login:{hashlib.sha256(caller.encode()).hexdigest()}"
+        digest = hashlib.sha256(caller.encode("utf-8", "replace")).hexdigest()
+        return f"throttle:login:{digest}"

@@ -10,9 +10,9 @@ from apps.audit.models import AuditEntry
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the audit log is written by the product, never edited by hand."""
 
-    list_display = ("at", "tenant", "user", "action", "target_type", "target_id")
-    list_filter = ("tenant", "action", "target_type")
-    search_fields = ("target_id", "action")
+    list_display = ("at", "tenant", "user", "action", "target_type", "target_id", "status", "ip")
+    list_filter = ("tenant", "action", "target_type", "method")
+    search_fields = ("target_id", "action", "path", "trace_id")
     date_hierarchy = "at"
     list_select_related = ("tenant", "user")
     readonly_fields = [field.name for field in AuditEntry._meta.fields]

@@ -92,6 +92,7 @@ def audit_login_record(
     tenant's admins see attempts on their accounts), else to no tenant. The password is
     never seen here.
     """
+    username = _storable(username)
     account = User.objects.filter(username=username).only("id", "tenant_id").first()
     return _http_entry(
         tenant_id=account.tenant_id if account is not None else None,
@@ -105,6 +106,12 @@ def audit_login_record(
         trace_id=trace_id,
         details={"view": view_name, "username": username, "known_user": account is not None},
     )
+
+
+def _storable(text: str) -> str:
+    """Text PostgreSQL keeps as it is given: no NUL, no lone surrogate (either would make
+    the insert fail)."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
 def _http_entry(
@@ -125,10 +132,13 @@ def _http_entry(
         user=user,
         action=action,
         target_type="http",
-        target_id=view_name[:64],
-        details=details,
-        method=method[:8],
-        path=path[:1024],
+        target_id=_storable(view_name)[:64],
+        details={
+            key: _storable(value) if isinstance(value, str) else value
+            for key, value in details.items()
+        },
+        method=_storable(method)[:8],
+        path=_storable(path)[:1024],
         status=status,
         ip=ip,
         trace_id=trace_id[:64],

@@ -21,7 +21,7 @@ from typing import Any
 
 import structlog
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from rest_framework.exceptions import APIException
@@ -63,18 +63,24 @@ class AuditMiddleware:
             "trace_id": str(structlog.contextvars.get_contextvars().get("trace_id", "")),
         }
         try:
-            if is_login and request.method == "POST":
-                audit_login_record(
-                    username=username, succeeded=200 <= response.status_code < 300, **fields
-                )
-            else:
-                audit_api_request_record(
-                    user=_acting_user(request), method=str(request.method), **fields
-                )
+            # In a savepoint of its own: a failed write leaves an outer transaction usable.
+            with transaction.atomic():
+                self._record(request, is_login, username, response.status_code, fields)
         except DatabaseError as exc:
             # The change has happened (or been refused) already; its answer still goes out.
             logger.error("audit_write_failed", path=path, error=str(exc))
         return response
+
+    @staticmethod
+    def _record(
+        request: HttpRequest, is_login: bool, username: str, status: int, fields: dict[str, Any]
+    ) -> None:
+        if is_login and request.method == "POST":
+            audit_login_record(username=username, succeeded=200 <= status < 300, **fields)
+        else:
+            audit_api_request_record(
+                user=_acting_user(request), method=str(request.method), **fields
+            )
 
 
 def _username_tried(request: HttpRequest) -> str:

@@ -8,6 +8,7 @@ from conftest import PASSWORD
 from django.core.cache import caches
 
 from apps.usuarios.models import Role
+from config.tests.test_settings import run_django
 
 LOGIN = "/api/auth/login"
 
@@ -111,3 +112,11 @@ def test_requests_pass_when_redis_cannot_be_reached(settings, client_for, make_u
     answers = [client.get("/api/cameras/").status_code for _ in range(2)]
 
     assert answers == [200, 200]
+
+
+def test_a_malformed_rate_stops_startup():
+    result = run_django("check", API_THROTTLE_LOGIN="lots")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "API_THROTTLE_LOGIN" in result.stderr

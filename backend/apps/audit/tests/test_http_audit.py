@@ -130,6 +130,19 @@ def test_a_failed_login_of_an_unknown_user_has_no_tenant(api_client, user):
     assert [e.details["username"] for e in entries] == ["nobody", "alice", ""]
 
 
+def test_unstorable_text_in_a_username_or_path_is_recorded_replaced(api_client, db):
+    nul = api_client.post(LOGIN, {"username": "a\x00b", "password": "x"}, format="json")
+    surrogate = api_client.post(
+        LOGIN, b'{"username": "\\ud800x", "password": "x"}', content_type="application/json"
+    )
+    odd_path = api_client.post("/api/x%00y", {}, format="json")
+
+    assert (nul.status_code, surrogate.status_code, odd_path.status_code) == (400, 400, 404)
+    entries = http_entries()
+    assert [e.details.get("username") for e in entries] == ["a\ufffdb", "?x", None]
+    assert entries[2].path == "/api/x\ufffdy"
+
+
 def test_a_successful_login_is_recorded_with_its_user(api_client, user):
     response = api_client.post(LOGIN, {"username": "alice", "password": PASSWORD}, format="json")
 
