@@ -64,7 +64,8 @@ def test_every_error_gets_the_same_shape(exc, status, code):
 def test_throttled_says_how_long_to_wait():
     response = handle(exceptions.Throttled(wait=12))
 
-    assert response.data["extra"]["wait"] == 12
+    assert response.data["code"] == "throttled"
+    assert response.data["extra"] == {"retry_after_s": 12}
     assert response["Retry-After"] == "12"
 
 
