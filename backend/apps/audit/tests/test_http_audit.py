@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from conftest import PASSWORD
+from django.db import DatabaseError, connection, transaction
 
 from apps.audit.models import AuditEntry, AuditLogIsAppendOnly
 from apps.audit.services import audit_record
@@ -173,6 +174,22 @@ def test_the_log_is_append_only(tenant):
         AuditEntry.objects.filter(pk=entry.pk).update(action="changed")
     with pytest.raises(AuditLogIsAppendOnly):
         AuditEntry.objects.filter(pk=entry.pk).delete()
+    assert AuditEntry.objects.get(pk=entry.pk).action == "x"
+
+
+def test_the_database_refuses_changes_made_around_the_model(tenant):
+    entry = audit_record(tenant=tenant, user=None, action="x", target_type="t", target_id="1")
+
+    for statement in (
+        "UPDATE audit_auditentry SET action = 'changed' WHERE id = %s",
+        "DELETE FROM audit_auditentry WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).action == "x"
 
 
