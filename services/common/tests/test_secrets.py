@@ -1,18 +1,11 @@
 """Secrets from AWS Secrets Manager or the environment (`vms_common.secrets`).
 
-AWS cannot be reached from the tests: Secrets Manager is moto's server (`moto_server` of the
-venv), started once for the module on a free port of 127.0.0.1, and talked to over HTTP with
-boto3 exactly as in production.
+AWS cannot be reached from the tests: Secrets Manager is moto's server (the `moto_endpoint`
+fixture of conftest.py), talked to over HTTP with boto3 exactly as in production.
 """
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -25,42 +18,6 @@ from vms_common.settings import ServiceSettings
 
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test-not-a-key", "AWS_SECRET_ACCESS_KEY": "test-not-a-secret"}
 STRONG = "s3cr3t-from-secrets-manager-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    port = _free_port()
-    server = Path(sys.executable).parent / "moto_server"
-    process = subprocess.Popen(
-        [str(server), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("moto server did not start") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -111,8 +68,8 @@ def test_a_missing_secret_is_a_clear_error(aws):
     assert "not found" in message
 
 
-def test_an_unreachable_secrets_manager_is_a_clear_error(aws, monkeypatch):
-    monkeypatch.setenv("SECRETS_MANAGER_ENDPOINT_URL", f"http://127.0.0.1:{_free_port()}")
+def test_an_unreachable_secrets_manager_is_a_clear_error(aws, monkeypatch, closed_port):
+    monkeypatch.setenv("SECRETS_MANAGER_ENDPOINT_URL", f"http://127.0.0.1:{closed_port}")
 
     with pytest.raises(SecretError) as error:
         read_secret("JWT_SECRET")
@@ -121,9 +78,9 @@ def test_an_unreachable_secrets_manager_is_a_clear_error(aws, monkeypatch):
     assert "cannot be read" in str(error.value)
 
 
-def test_without_a_prefix_only_the_environment_is_read(monkeypatch):
+def test_without_a_prefix_only_the_environment_is_read(monkeypatch, closed_port):
     # an endpoint that answers nothing: reaching it would fail the read
-    monkeypatch.setenv("SECRETS_MANAGER_ENDPOINT_URL", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("SECRETS_MANAGER_ENDPOINT_URL", f"http://127.0.0.1:{closed_port}")
     monkeypatch.delenv("SECRETS_MANAGER_PREFIX", raising=False)
     monkeypatch.setenv("JWT_SECRET", "from-the-environment")
     monkeypatch.delenv("RECORDER_API_TOKEN", raising=False)

@@ -89,8 +89,8 @@ def _fetch(name: str, identifier: str, endpoint: str, region: str) -> str:
         code = exc.response.get("Error", {}).get("Code", "")
         if code == "ResourceNotFoundException":
             raise SecretError(
-                f"{where}: not found (create it, or unset {PREFIX_VARIABLE} to read "
-                f"{name} from the environment)"
+                f"{where}: not found or without a value (put its value, or unset "
+                f"{PREFIX_VARIABLE} to read {name} from the environment)"
             ) from exc
         raise SecretError(f"{where}: cannot be read ({code or exc})") from exc
     except BotoCoreError as exc:
