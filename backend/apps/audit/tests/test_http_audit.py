@@ -5,12 +5,15 @@ import json
 import uuid
 
 import pytest
+from asgiref.sync import async_to_sync
 from conftest import PASSWORD
 from django.db import DatabaseError, connection, transaction
+from django.test import AsyncClient
 
 from apps.audit.models import AuditEntry, AuditLogIsAppendOnly
 from apps.audit.services import audit_record
 from apps.usuarios.models import Role
+from infrastructure.auth.tokens import token_pair_for_user
 
 RULES = "/api/alert-rules"
 LOGIN = "/api/auth/login"
@@ -250,3 +253,20 @@ def test_bad_queries_are_refused(admin_api, query):
 
 def test_the_log_needs_a_token(api_client):
     assert api_client.get(AUDIT).status_code == 401
+
+
+def test_under_asgi_the_entry_has_the_user_and_the_trace_id(admin):
+    client = AsyncClient()
+    headers = {
+        "Authorization": f"Bearer {token_pair_for_user(admin).access}",
+        "X-Trace-Id": "asgi-trace-7",
+    }
+
+    async def post():
+        return await client.post(RULES, a_rule(), content_type="application/json", headers=headers)
+
+    response = async_to_sync(post)()
+
+    assert response.status_code == 201
+    [entry] = http_entries()
+    assert (entry.user, entry.trace_id, entry.status) == (admin, "asgi-trace-7", 201)
