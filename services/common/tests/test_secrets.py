@@ -131,3 +131,28 @@ def test_service_settings_refuse_a_short_secret_from_either_source(source, aws, 
 
     with pytest.raises(ValidationError, match="TEST_API_TOKEN"):
         TokenSettings()
+
+
+@pytest.mark.parametrize("source", ["secrets_manager", "environment"])
+def test_production_refuses_a_secret_under_32_characters_from_either_source(
+    source, aws, monkeypatch
+):
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    almost = "x" * 31
+    if source == "secrets_manager":
+        _put(aws, "TEST_API_TOKEN", almost)
+    else:
+        monkeypatch.delenv("SECRETS_MANAGER_PREFIX")
+        monkeypatch.setenv("TEST_API_TOKEN", almost)
+
+    with pytest.raises(
+        ValidationError, match="TEST_API_TOKEN must be a random value of at least 32"
+    ):
+        TokenSettings()
+
+    if source == "secrets_manager":
+        _put(aws, "TEST_API_TOKEN", STRONG)
+        secrets.clear_cache()
+    else:
+        monkeypatch.setenv("TEST_API_TOKEN", STRONG)
+    assert TokenSettings().api_token.get_secret_value() == STRONG

@@ -19,6 +19,8 @@ from typing import Any
 PREFIX_VARIABLE = "SECRETS_MANAGER_PREFIX"
 ENDPOINT_VARIABLES = ("SECRETS_MANAGER_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECRETSMANAGER")
 CONNECT_TIMEOUT_S = 5
+# what production requires of every secret, whatever its source (the backend's rule too)
+MIN_PRODUCTION_SECRET_LENGTH = 32
 READ_TIMEOUT_S = 10
 
 _cache: dict[tuple[str, str, str], str] = {}

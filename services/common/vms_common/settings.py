@@ -4,11 +4,11 @@ import ssl
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from vms_common.secrets import prefix, read_secret
+from vms_common.secrets import MIN_PRODUCTION_SECRET_LENGTH, prefix, read_secret
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DEFINITIONS = REPO_ROOT / "config" / "rabbitmq" / "definitions.json"
@@ -81,6 +81,24 @@ class ServiceSettings(BaseSettings):
     def _tls_cert_with_key(self) -> Self:
         if (self.tls_cert_file is None) != (self.tls_key_file is None):
             raise ValueError("TLS_CERT_FILE and TLS_KEY_FILE are set together or not at all")
+        return self
+
+    @model_validator(mode="after")
+    def _production_secrets_are_long(self) -> Self:
+        """The backend's rule: in production a secret, from either source, has at least
+        MIN_PRODUCTION_SECRET_LENGTH characters."""
+        if self.environment != "production":
+            return self
+        for field_name, field in type(self).model_fields.items():
+            if field.validation_alias not in self.secret_names:
+                continue
+            value = getattr(self, field_name)
+            text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+            if len(text) < MIN_PRODUCTION_SECRET_LENGTH:
+                raise ValueError(
+                    f"{field.validation_alias} must be a random value of at least "
+                    f"{MIN_PRODUCTION_SECRET_LENGTH} characters when ENVIRONMENT=production"
+                )
         return self
 
     def tls_client_context(self) -> ssl.SSLContext:
