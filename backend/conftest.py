@@ -60,7 +60,7 @@ def _isolated_rate_limits(settings: Any) -> None:
         }
     }
     settings.API_THROTTLE_USER = settings.API_THROTTLE_ANON = "100000/min"
-    settings.API_THROTTLE_LOGIN = "100000/min"
+    settings.API_THROTTLE_LOGIN = settings.API_THROTTLE_MEDIA = "100000/min"
 
 
 @pytest.fixture

@@ -229,6 +229,7 @@ REST_FRAMEWORK = {
         "infrastructure.throttling.UserThrottle",
         "infrastructure.throttling.AnonThrottle",
         "infrastructure.throttling.LoginThrottle",
+        "infrastructure.throttling.MediaThrottle",
     ],
     # X-Forwarded-For is believed this many proxies deep (Kong in front: 1); 0 ignores it.
     "NUM_PROXIES": env.int("API_TRUSTED_PROXY_HOPS", default=0),
@@ -262,6 +263,7 @@ def _rate(name: str, default: str) -> str:
 API_THROTTLE_USER = _rate("API_THROTTLE_USER", "600/min")
 API_THROTTLE_ANON = _rate("API_THROTTLE_ANON", "60/min")
 API_THROTTLE_LOGIN = _rate("API_THROTTLE_LOGIN", "10/min")
+API_THROTTLE_MEDIA = _rate("API_THROTTLE_MEDIA", "3000/min")
 
 SIMPLE_JWT = {
     "SIGNING_KEY": JWT_SECRET,

@@ -3,7 +3,9 @@
 Three scopes, each a fixed window that starts with the first request of a caller:
 - `user`: per authenticated user id, `API_THROTTLE_USER` (e.g. `600/min`);
 - `anon`: per client IP for callers without a user, `API_THROTTLE_ANON`;
-- `login`: `POST /api/auth/login` per client IP and username tried, `API_THROTTLE_LOGIN`.
+- `login`: `POST /api/auth/login` per client IP and username tried, `API_THROTTLE_LOGIN`;
+- `media`: recordings and export files fetched by signed link without a user, per client
+  IP, `API_THROTTLE_MEDIA` (a video player asks for many ranges).
 
 A window is one Redis key, counted with `INCR` and given its lifetime with `EXPIRE ... NX`
 in one transaction, so concurrent requests of a caller never lose a count and a key never
@@ -36,10 +38,16 @@ logger = get_logger(__name__)
 # URL names whose views are never throttled.
 UNTHROTTLED_VIEWS = frozenset({"health", "auth-validate-stream"})
 LOGIN_VIEW = "auth-login"
+# Recordings and export files fetched by signed link (`?sig=`): a player asks for many ranges
+# a minute, so callers without a user have a scope of their own there.
+MEDIA_VIEWS = frozenset(
+    {"segment-file", "segment-file-plain", "playback-playlist", "export-clip", "export-manifest"}
+)
 RATE_SETTINGS = {
     "user": "API_THROTTLE_USER",
     "anon": "API_THROTTLE_ANON",
     "login": "API_THROTTLE_LOGIN",
+    "media": "API_THROTTLE_MEDIA",
 }
 MAX_USERNAME_CHARS = 150
 
@@ -121,9 +129,21 @@ class AnonThrottle(RedisWindowThrottle):
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if (user is not None and user.is_authenticated) or _url_name(request) in MEDIA_VIEWS:
             return None
         return f"throttle:anon:{client_ip(request) or 'unknown'}"
+
+
+class MediaThrottle(RedisWindowThrottle):
+    """Per client IP, for signed-link requests of recordings and export files."""
+
+    scope = "media"
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or _url_name(request) not in MEDIA_VIEWS:
+            return None
+        return f"throttle:media:{client_ip(request) or 'unknown'}"
 
 
 class LoginThrottle(RedisWindowThrottle):

@@ -120,3 +120,16 @@ def test_a_malformed_rate_stops_startup():
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "API_THROTTLE_LOGIN" in result.stderr
+
+
+def test_signed_media_links_have_a_scope_of_their_own(db, settings, api_client):
+    settings.API_THROTTLE_ANON = "1/min"
+    settings.API_THROTTLE_MEDIA = "2/min"
+    url = "/api/playback/segments/1/file.mp4?sig=not-a-signature&exp=1"
+
+    answers = [api_client.get(url) for _ in range(3)]
+    refresh = api_client.post("/api/auth/refresh", {"refresh": "x"}, format="json")
+
+    assert 429 not in [answer.status_code for answer in answers[:2]]
+    assert_throttled(answers[2])
+    assert refresh.status_code == 401  # the anon scope counted nothing for the media links
