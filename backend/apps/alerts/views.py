@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -90,6 +91,7 @@ class AlertRuleListApi(APIView):
     def get(self, request: Request) -> Response:
         return Response(RuleOutputSerializer(alert_rules_for_user(request.user), many=True).data)
 
+    @extend_schema(request=RuleInputSerializer, responses={201: RuleOutputSerializer})
     def post(self, request: Request) -> Response:
         _admin_only(request.user, "create")
         rule = alert_rule_create(user=request.user, **_input(request, partial=False))
@@ -102,6 +104,7 @@ class AlertRuleDetailApi(APIView):
     def get(self, request: Request, rule_id: str) -> Response:
         return Response(_rule_out(alert_rule_get_for_user(request.user, rule_id)))
 
+    @extend_schema(request=RuleInputSerializer, responses=RuleOutputSerializer)
     def patch(self, request: Request, rule_id: str) -> Response:
         rule = alert_rule_get_for_user(request.user, rule_id)
         _admin_only(request.user, "change")

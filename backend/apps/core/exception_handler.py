@@ -44,7 +44,7 @@ def status_for(error: ApplicationError) -> int:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Map ApplicationError and DRF's/Django's exceptions to the error format.
+    """Map ApplicationError, DRF's/Django's exceptions and OverflowError to the error format.
 
     Anything else is left to Django, whose 500 handler answers in the same format
     without a traceback.
@@ -56,6 +56,14 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             headers["WWW-Authenticate"] = 'Bearer realm="api"'
         return Response(
             error_body(exc.message, exc.code, exc.extra), status=status_for(exc), headers=headers
+        )
+
+    if isinstance(exc, OverflowError):
+        # A number or a time past what Python or PostgreSQL can hold (year 1, 10**30 seconds).
+        set_rollback()
+        return Response(
+            error_body("a value is out of the range this API handles", "out_of_range"),
+            status=status.HTTP_400_BAD_REQUEST,
         )
 
     if isinstance(exc, Http404):

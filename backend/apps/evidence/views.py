@@ -6,6 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -111,6 +113,18 @@ class ExportFileApi(APIView):
     permission_classes = (AllowAny,)
     file: ExportFile = "clip"
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("exp", str, description="expiry of the signed link"),
+            OpenApiParameter("sig", str, description="signature of the signed link"),
+        ],
+        responses={
+            (200, "video/mp4"): OpenApiResponse(OpenApiTypes.BINARY, description="the clip"),
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="the manifest"
+            ),
+        },
+    )
     def get(self, request: Request, export_id: str) -> HttpResponse | StreamingHttpResponse:
         reader = reader_by_token_or_link(
             request,

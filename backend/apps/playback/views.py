@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -69,6 +71,7 @@ class PlaybackApi(APIView):
         start = serializers.DateTimeField()
         end = serializers.DateTimeField()
 
+    @extend_schema(parameters=[RangeSerializer])
     def get(self, request: Request, camera_id: str) -> Response:
         start, end = _range_of(request)
         camera = camera_get_for_user(request.user, camera_id)
@@ -108,6 +111,16 @@ class PlaylistApi(APIView):
 
     permission_classes = (AllowAny,)
 
+    @extend_schema(
+        parameters=[
+            RangeSerializer,
+            OpenApiParameter("exp", str, description="expiry of the signed link"),
+            OpenApiParameter("sig", str, description="signature of the signed link"),
+        ],
+        responses={
+            (200, PLAYLIST_CONTENT_TYPE): OpenApiResponse(OpenApiTypes.STR, description="playlist")
+        },
+    )
     def get(self, request: Request, camera_id: str) -> HttpResponse:
         signed = not (request.user and request.user.is_authenticated)
         signature = request.query_params.get("sig")
@@ -199,6 +212,17 @@ class SegmentFileApi(APIView):
 
     permission_classes = (AllowAny,)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("exp", str, description="expiry of the signed link"),
+            OpenApiParameter("sig", str, description="signature of the signed link"),
+        ],
+        responses={
+            (200, "video/mp4"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="the segment, whole or the range asked for"
+            )
+        },
+    )
     def get(self, request: Request, recording_id: str) -> HttpResponse | StreamingHttpResponse:
         reader = reader_by_token_or_link(
             request,

@@ -8,6 +8,7 @@ It answers 200 with an empty body to allow and 401 `{"message","code","extra"}` 
 whatever the input.
 """
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -25,6 +26,9 @@ from apps.streams.services import (
 from vms_common.logging import get_logger
 
 logger = get_logger(__name__)
+
+# What MediaMTX's external HTTP authentication sends.
+MEDIAMTX_FIELDS = ("user", "password", "token", "ip", "action", "path", "protocol", "id", "query")
 
 
 class StreamTokenApi(APIView):
@@ -68,6 +72,16 @@ class StreamValidateApi(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
 
+    @extend_schema(
+        request=inline_serializer(
+            "StreamValidateRequest",
+            {
+                name: serializers.CharField(required=False, allow_blank=True)
+                for name in MEDIAMTX_FIELDS
+            },
+        ),
+        responses={200: OpenApiResponse(description="access allowed (empty body)")},
+    )
     def post(self, request: Request) -> Response:
         stream_auth_caller_check(
             remote_addr=request.META.get("REMOTE_ADDR", ""),
