@@ -11,13 +11,16 @@ all 5xx found are reported together with a curl command for each.
 """
 
 import contextlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -122,6 +125,17 @@ def objects(
     if hold is not None:
         ids["hold_id"] = str(hold.id)
     return ids
+
+
+def test_the_schema_is_open_and_valid(api_client: Any, tmp_path: Path) -> None:
+    response = api_client.get("/api/schema?format=json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert "/api/cameras/" in schema["paths"]
+    assert "/api/schema" not in "".join(schema["paths"])
+    # drf-spectacular's own validation against the OpenAPI 3 meta-schema, warnings included.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "s.yaml"))
 
 
 def _operations(api_schema: Any) -> Iterator[Any]:
