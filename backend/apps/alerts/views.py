@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -88,6 +89,7 @@ def _input(request: Request, *, partial: bool) -> dict[str, Any]:
 class AlertRuleListApi(APIView):
     """`GET /api/alert-rules`: the tenant's rules; `POST` (admins) adds one -> 201."""
 
+    @extend_schema(responses=RuleOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(RuleOutputSerializer(alert_rules_for_user(request.user), many=True).data)
 
@@ -101,6 +103,7 @@ class AlertRuleListApi(APIView):
 class AlertRuleDetailApi(APIView):
     """`GET/PATCH/DELETE /api/alert-rules/{id}` (PATCH and DELETE: admins)."""
 
+    @extend_schema(responses=RuleOutputSerializer)
     def get(self, request: Request, rule_id: str) -> Response:
         return Response(_rule_out(alert_rule_get_for_user(request.user, rule_id)))
 
@@ -118,6 +121,7 @@ class AlertRuleDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)  # {status, attempts, last_error, delivered_at}
 class DeliveryField(serializers.Field):
     def __init__(self, channel: str, **kwargs: Any) -> None:
         self.channel = channel
@@ -160,6 +164,15 @@ class AlertListApi(APIView):
         since = serializers.IntegerField(min_value=0, required=False)
         limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=100)
 
+    @extend_schema(
+        responses=inline_serializer(
+            "AlertPage",
+            {
+                "results": AlertOutputSerializer(many=True),
+                "next_since": serializers.IntegerField(allow_null=True),
+            },
+        )
+    )
     def get(self, request: Request) -> Response:
         query = self.FilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

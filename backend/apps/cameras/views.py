@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +24,7 @@ class CameraOutputSerializer(serializers.Serializer):
 
 
 class CameraListApi(APIView):
+    @extend_schema(responses=CameraOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         cameras = cameras_for_user(request.user)
         return Response(CameraOutputSerializer(cameras, many=True).data)
@@ -42,10 +44,12 @@ class CameraDetailApi(APIView):
                 )
             return attrs
 
+    @extend_schema(responses=CameraOutputSerializer)
     def get(self, request: Request, camera_id: str) -> Response:
         camera = camera_get_for_user(request.user, camera_id)
         return Response(CameraOutputSerializer(camera).data)
 
+    @extend_schema(responses=CameraOutputSerializer)
     def patch(self, request: Request, camera_id: str) -> Response:
         camera = camera_get_for_user(request.user, camera_id)
         if getattr(request.user, "role", None) != Role.ADMIN:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +28,15 @@ class DetectionListApi(APIView):
         since = serializers.IntegerField(min_value=0, required=False)
         limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=100)
 
+    @extend_schema(
+        responses=inline_serializer(
+            "DetectionPage",
+            {
+                "results": DetectionOutputSerializer(many=True),
+                "next_since": serializers.IntegerField(allow_null=True),
+            },
+        )
+    )
     def get(self, request: Request) -> Response:
         query = self.FilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

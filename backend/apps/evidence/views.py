@@ -78,6 +78,7 @@ class ExportRequestApi(APIView):
                 raise serializers.ValidationError({"end": "end must be after start"})
             return attrs
 
+    @extend_schema(responses={202: ExportOutputSerializer})
     def post(self, request: Request, camera_id: str) -> Response:
         camera = camera_get_for_user(request.user, camera_id)
         body = self.InputSerializer(data=request.data)
@@ -89,6 +90,7 @@ class ExportRequestApi(APIView):
 class ExportListApi(APIView):
     """`GET /api/exports/`: the tenant's exports, newest first."""
 
+    @extend_schema(responses=ExportOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         jobs = exports_for_user(request.user)[:200]
         return Response(
@@ -99,6 +101,7 @@ class ExportListApi(APIView):
 class ExportDetailApi(APIView):
     """`GET /api/exports/{id}`."""
 
+    @extend_schema(responses=ExportOutputSerializer)
     def get(self, request: Request, export_id: str) -> Response:
         return Response(_export_out(export_get_for_user(request.user, export_id), request))
 
