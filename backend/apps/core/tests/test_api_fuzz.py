@@ -37,8 +37,9 @@ from apps.playback.models import Recording
 from apps.usuarios.models import Role, Tenant, User
 from infrastructure.auth.tokens import token_pair_for_user
 
-# Examples per operation and pass. About 26 operations x (40 + 20 + 40) with an admin's
-# token, plus 8 each anonymously; operations without inputs stop after one example.
+# Examples per operation and pass: generated, with the real objects' identifiers (and for
+# playback a range around the recording), and invalid, with an admin's token; 8 each
+# anonymously. An operation without inputs stops after one example.
 GENERATED = 40
 WITH_REAL_IDS = 20
 INVALID = 40
@@ -150,9 +151,12 @@ def _run(
     headers: dict[str, str],
     mode: GenerationMode = GenerationMode.POSITIVE,
     path_parameters: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
     on_response: Callable[[Any, Any], None] | None = None,
 ) -> None:
-    strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+    strategy = operation.as_strategy(
+        generation_mode=mode, path_parameters=path_parameters, query=query
+    )
 
     @given(case=strategy)
     @_settings(examples)
@@ -186,6 +190,16 @@ def test_generated_requests_get_no_server_error(api_schema: Any, objects: dict[s
             real = {name: objects[name] for name in names if name in objects}
             if real:
                 _run(run, operation, WITH_REAL_IDS, admin, path_parameters=real)
+                if {"start", "end"} <= {p.name for p in operation.query}:
+                    # A range around the recording, so that answers go past validation.
+                    _run(
+                        run,
+                        operation,
+                        WITH_REAL_IDS,
+                        admin,
+                        path_parameters=real,
+                        query={"start": "2026-01-05T09:30:00Z", "end": "2026-01-05T10:30:00Z"},
+                    )
         _run(run, operation, INVALID, admin, mode=GenerationMode.NEGATIVE)
 
     print(f"{run.sent} requests over {len(operations)} operations: {sorted(run.by_status.items())}")
