@@ -37,6 +37,16 @@ class StreamTokenApi(APIView):
     class InputSerializer(serializers.Serializer):
         camera_id = serializers.UUIDField()
 
+    @extend_schema(
+        responses=inline_serializer(
+            "StreamToken",
+            {
+                "token": serializers.CharField(),
+                "expires_at": serializers.DateTimeField(),
+                "url_path": serializers.CharField(),
+            },
+        )
+    )
     def post(self, request: Request) -> Response:
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -58,6 +68,7 @@ class StreamTokenRevokeApi(APIView):
     class InputSerializer(serializers.Serializer):
         token = serializers.CharField(max_length=4096)
 
+    @extend_schema(responses={204: None})
     def post(self, request: Request) -> Response:
         body = self.InputSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -1,5 +1,6 @@
 """Login and token refresh; both are open, everything else needs a token."""
 
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,6 +20,11 @@ class LoginApi(APIView):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=4096, trim_whitespace=False)
 
+    @extend_schema(
+        responses=inline_serializer(
+            "TokenPair", {"access": serializers.CharField(), "refresh": serializers.CharField()}
+        )
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -35,6 +41,7 @@ class RefreshApi(APIView):
     class InputSerializer(serializers.Serializer):
         refresh = serializers.CharField(max_length=4096)
 
+    @extend_schema(responses=inline_serializer("AccessToken", {"access": serializers.CharField()}))
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
