@@ -10,18 +10,15 @@ Every endpoint but /health and /metrics needs ``Authorization: Bearer $DETECTION
                          "daily_budget_usd": 5.0}
 """
 
-import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException
 
 from ai_detection.analysis import Analysis, CameraAnalysis
 from ai_detection.application.cameras import UnknownCamera
@@ -31,6 +28,7 @@ from ai_detection.infrastructure.providers.config import OpenCvConfig, ProviderC
 from ai_detection.settings import DetectionSettings
 from vms_common.contracts import Identifier
 from vms_common.health import rabbitmq_check
+from vms_common.http_api import ApiError, bearer_token, install_error_handlers
 from vms_common.logging import configure_logging
 
 
@@ -77,19 +75,6 @@ class CameraStatusOut(BaseModel):
         )
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str, extra: dict[str, Any] | None = None):
-        self.status, self.message, self.code, self.extra = status, message, code, extra or {}
-
-
-def _error(
-    status: int, message: str, code: str, extra: dict[str, Any] | None = None
-) -> JSONResponse:
-    return JSONResponse(
-        {"message": message, "code": code, "extra": extra or {}}, status_code=status
-    )
-
-
 def create_app(settings: DetectionSettings | None = None) -> FastAPI:
     settings = settings or DetectionSettings()  # type: ignore[call-arg]
 
@@ -102,32 +87,13 @@ def create_app(settings: DetectionSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="VMS AI detection", version="0.1.0", lifespan=lifespan)
 
-    def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
-        expected = f"Bearer {settings.api_token.get_secret_value()}"
-        if not authorization or not hmac.compare_digest(authorization.encode(), expected.encode()):
-            raise ApiError(401, "missing or invalid bearer token", "not_authenticated")
-
     def analysis(request: Request) -> Analysis:
         result: Analysis = request.app.state.analysis
         return result
 
     Cameras = Annotated[Analysis, Depends(analysis)]
-    protected = [Depends(authorised)]
-
-    @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return _error(exc.status, exc.message, exc.code, exc.extra)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
-        ]
-        return _error(400, "invalid request", "invalid_request", {"errors": errors})
-
-    @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail), "http_error")
+    protected = [Depends(bearer_token(settings.api_token.get_secret_value()))]
+    install_error_handlers(app)
 
     @app.post("/cameras/start", dependencies=protected, status_code=202)
     def cameras_start(camera: CameraStart, cameras: Cameras) -> CameraStatusOut:

@@ -3,19 +3,16 @@
 Every endpoint but /health and /metrics needs ``Authorization: Bearer $RECORDER_API_TOKEN``.
 """
 
-import hmac
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException
 
 from recorder.announcer import OutboxAnnouncer
 from recorder.manager import RecordingManager, UnknownCamera
@@ -26,6 +23,7 @@ from recorder.settings import RecorderSettings
 from recorder.supervision import CameraStatus
 from vms_common.contracts import Identifier
 from vms_common.health import rabbitmq_check, writable_directory_check
+from vms_common.http_api import ApiError, bearer_token, install_error_handlers
 from vms_common.logging import configure_logging
 from vms_common.publisher import Publisher
 
@@ -49,19 +47,6 @@ class CameraStatusOut(BaseModel):
     @classmethod
     def of(cls, status: CameraStatus) -> "CameraStatusOut":
         return cls.model_validate(vars(status), from_attributes=False)
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str, extra: dict[str, Any] | None = None):
-        self.status, self.message, self.code, self.extra = status, message, code, extra or {}
-
-
-def _error(
-    status: int, message: str, code: str, extra: dict[str, Any] | None = None
-) -> JSONResponse:
-    return JSONResponse(
-        {"message": message, "code": code, "extra": extra or {}}, status_code=status
-    )
 
 
 def create_app(settings: RecorderSettings | None = None) -> FastAPI:
@@ -89,32 +74,13 @@ def create_app(settings: RecorderSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="VMS recorder", version="0.1.0", lifespan=lifespan)
 
-    def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
-        expected = f"Bearer {settings.api_token.get_secret_value()}"
-        if not authorization or not hmac.compare_digest(authorization.encode(), expected.encode()):
-            raise ApiError(401, "missing or invalid bearer token", "not_authenticated")
-
     def manager(request: Request) -> RecordingManager:
         result: RecordingManager = request.app.state.manager
         return result
 
     Manager = Annotated[RecordingManager, Depends(manager)]
-    protected = [Depends(authorised)]
-
-    @app.exception_handler(ApiError)
-    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return _error(exc.status, exc.message, exc.code, exc.extra)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()
-        ]
-        return _error(400, "invalid request", "invalid_request", {"errors": errors})
-
-    @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail), "http_error")
+    protected = [Depends(bearer_token(settings.api_token.get_secret_value()))]
+    install_error_handlers(app)
 
     app.include_router(policy_routes(policies), dependencies=protected)
 
