@@ -7,10 +7,7 @@ HTTP. No database is involved: the tokens carry their tenant and camera.
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -22,6 +19,7 @@ import pytest
 
 from infrastructure.auth import blacklist
 from infrastructure.auth.jwt_service import stream_path, stream_token_issue
+from vms_common.testing import free_port, serving
 
 BACKEND = Path(__file__).resolve().parents[3]
 
@@ -45,45 +43,28 @@ def _post(
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     uvicorn = Path(sys.executable).parent / "uvicorn"
-    process = subprocess.Popen(
-        [
-            str(uvicorn),
-            "--factory",
-            "apps.streams.asgi:application_with_stream_validation",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
+    command = [
+        str(uvicorn),
+        "--factory",
+        "apps.streams.asgi:application_with_stream_validation",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
+    with serving(
+        command,
+        lambda: _post(base, b"{}"),
+        what="uvicorn",
+        timeout_s=60,
         cwd=BACKEND,
         env={**os.environ, "LOG_LEVEL": "WARNING"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                _post(base, b"{}")
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("uvicorn did not start") from None
-                time.sleep(0.3)
+    ):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def _body(**fields: Any) -> bytes:
