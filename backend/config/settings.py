@@ -115,6 +115,9 @@ CHANNEL_LAYERS = {
 STREAM_TOKEN_TTL_S = env.int("STREAM_TOKEN_TTL_S", default=3600)
 STREAM_PUBLISHER_USER = env.str("STREAM_PUBLISHER_USER", default="vms-publisher")
 STREAM_PUBLISHER_PASSWORD = _secret("STREAM_PUBLISHER_PASSWORD", "insecure-development-publisher-password-not-for-production")  # fmt: skip
+# The internal reader (recorder, detection service) reads every camera path with these.
+STREAM_READER_USER = env.str("STREAM_READER_USER", default="vms-reader")
+STREAM_READER_PASSWORD = _secret("STREAM_READER_PASSWORD", "insecure-development-reader-password-not-for-production")  # fmt: skip
 STREAM_AUTH_ALLOWED_NETWORKS = env.list("STREAM_AUTH_ALLOWED_NETWORKS", default=[])
 STREAM_AUTH_SECRET = env.str("STREAM_AUTH_SECRET", default="")
 

@@ -160,11 +160,32 @@ def _is_publisher(request: StreamAuthRequest) -> bool:
     return bool(settings.STREAM_PUBLISHER_PASSWORD) and user_ok and password_ok
 
 
+def _claims_internal_reader(request: StreamAuthRequest) -> bool:
+    """The request names the internal reader (the recorder, the detection service)."""
+    expected = str(settings.STREAM_READER_USER)
+    return (
+        bool(expected) and bool(settings.STREAM_READER_PASSWORD) and _same(request.user, expected)
+    )
+
+
+def _internal_reader_check(request: StreamAuthRequest) -> None:
+    """The internal reader may read and play back any camera path, with its password."""
+    password_ok = _same(request.password, str(settings.STREAM_READER_PASSWORD))
+    if not password_ok:
+        raise AuthenticationRequired(
+            "the internal reader's password is wrong", code="reader_not_allowed"
+        )
+    if not CAMERA_PATH.match(request.path):
+        raise AuthenticationRequired(
+            "the internal reader may read only camera paths", code="path_not_allowed"
+        )
+
+
 def stream_access_claims(request: StreamAuthRequest) -> StreamClaims | None:
     """Every check of `stream_access_validate` but the revocation list.
 
-    None when the request is allowed as it stands (the publisher), else the token's claims,
-    whose `jti` must still be looked up in the revocation list.
+    None when the request is allowed as it stands (the publisher, the internal reader), else
+    the token's claims, whose `jti` must still be looked up in the revocation list.
     """
     needed = PERMISSION_BY_ACTION.get(request.action)
     if needed is None:
@@ -175,6 +196,9 @@ def stream_access_claims(request: StreamAuthRequest) -> StreamClaims | None:
         raise AuthenticationRequired(
             "only the internal publisher may publish", code="publish_not_allowed"
         )
+    if _claims_internal_reader(request):
+        _internal_reader_check(request)
+        return None
     try:
         claims = stream_token_verify(_token_of(request))
     except StreamTokenInvalid as exc:
@@ -205,8 +229,10 @@ def stream_access_validate(request: StreamAuthRequest) -> None:
     """Allow (return) or refuse (AuthenticationRequired) one reader or publisher.
 
     `publish` needs the internal publisher credentials and a camera path. `read` and
-    `playback` need a valid, unexpired, unrevoked stream token with the `read` permission
-    whose tenant and camera are exactly the path `{tenant_id}/camera/{camera_id}`. No
+    `playback` need either the internal reader's credentials (`STREAM_READER_USER` and
+    `STREAM_READER_PASSWORD`: the recorder and the detection service, any camera path) or a
+    valid, unexpired, unrevoked stream token with the `read` permission whose tenant and
+    camera are exactly the path `{tenant_id}/camera/{camera_id}`. No
     database query: the token's claims carry everything; one Redis round trip for the
     revocation check, which denies when Redis cannot be reached.
     """
