@@ -168,4 +168,5 @@ class Analysis:
             command=command,
             sink=self._frames,
             backoff=Backoff(s.reconnect_initial_s, s.reconnect_max_s),
+            redact=s.redact,
         )

@@ -5,12 +5,20 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator
 
 from ai_detection.application.cost_tracker import DEFAULT_PRICES, Budgets
+from vms_common.relay import redact, relay_camera_url
 from vms_common.settings import ServiceSettings
 
 
 class DetectionSettings(ServiceSettings):
-    secret_names = ("DETECTION_API_TOKEN",)  # from AWS Secrets Manager with SECRETS_MANAGER_PREFIX
+    # from AWS Secrets Manager with SECRETS_MANAGER_PREFIX
+    secret_names = ("DETECTION_API_TOKEN", "RELAY_READER_PASSWORD")
     relay_rtsp_base: str = "rtsp://127.0.0.1:8554"
+    # the internal reader the relay admits (the backend's STREAM_READER_USER and _PASSWORD);
+    # without a password the camera URLs carry no credentials
+    relay_reader_user: str = Field(default="vms-reader", validation_alias="RELAY_READER_USER")
+    relay_reader_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias="RELAY_READER_PASSWORD"
+    )
     api_token: SecretStr = Field(min_length=16, validation_alias="DETECTION_API_TOKEN")
     frame_fps: float = Field(default=1.0, gt=0, le=30)
     # decode keyframes only (a 1 s GOP gives 1 FPS without decoding the other frames)
@@ -47,4 +55,15 @@ class DetectionSettings(ServiceSettings):
         )
 
     def camera_url(self, tenant_id: str, camera_id: str) -> str:
-        return f"{self.relay_rtsp_base.rstrip('/')}/{tenant_id}/camera/{camera_id}"
+        """The camera on the relay, with the internal reader's credentials when configured."""
+        return relay_camera_url(
+            self.relay_rtsp_base,
+            tenant_id,
+            camera_id,
+            user=self.relay_reader_user,
+            password=self.relay_reader_password.get_secret_value(),
+        )
+
+    def redact(self, text: str) -> str:
+        """`text` (an ffmpeg message, a URL) without the relay reader's password."""
+        return redact(text, self.relay_reader_password.get_secret_value())

@@ -20,6 +20,7 @@ import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -171,7 +172,7 @@ class CameraRecorder:
 
     def _supervise(self) -> None:
         bind(tenant_id=self.tenant_id, camera_id=self.camera_id)
-        log.info("recording started", url=self.url)
+        log.info("recording started", url=self._settings.redact(self.url))
         while self._slots.acquire(self._stop):
             run = self._launch()
             try:
@@ -181,7 +182,7 @@ class CameraRecorder:
                 self._release_slot(run)
             error = (
                 run.stalled
-                or _tail(run.work_dir / LOG_NAME)
+                or _tail(run.work_dir / LOG_NAME, self._settings.redact)
                 or _exit_reason(run.process.returncode)
             )
             shutil.rmtree(run.work_dir, ignore_errors=True)
@@ -331,9 +332,11 @@ def _exit_reason(returncode: int) -> str:
     return f"ffmpeg exited with code {returncode}"
 
 
-def _tail(path: Path, limit: int = 300) -> str:
+def _tail(path: Path, redact: Callable[[str], str], limit: int = 300) -> str:
+    """The end of ffmpeg's messages, which repeat the camera's URL: redacted before it is
+    cut, so that no part of a password is left."""
     try:
         text = path.read_text(errors="replace").strip()
     except FileNotFoundError:
         return ""
-    return text[-limit:]
+    return redact(text)[-limit:]

@@ -8,7 +8,6 @@ from recorder.filing import SegmentFiler
 from recorder.recovery import recover_all
 from recorder.settings import RecorderSettings
 from recorder.supervision import CameraStatus, ConnectSlots
-from vms_common.contracts import relay_path
 
 
 class UnknownCamera(LookupError):
@@ -42,7 +41,7 @@ class RecordingManager:
         with self._lock:
             recorder = self._recorders.get(key)
             if recorder is None:
-                url = f"{self._settings.relay_rtsp_base.rstrip('/')}/{relay_path(*key)}"
+                url = self._settings.camera_url(tenant_id, camera_id)
                 recorder = CameraRecorder(
                     tenant_id,
                     camera_id,

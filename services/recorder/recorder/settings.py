@@ -5,13 +5,21 @@ from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
 
+from vms_common.relay import redact, relay_camera_url
 from vms_common.settings import REPO_ROOT, ServiceSettings
 
 
 class RecorderSettings(ServiceSettings):
-    secret_names = ("RECORDER_API_TOKEN",)  # from AWS Secrets Manager with SECRETS_MANAGER_PREFIX
+    # from AWS Secrets Manager with SECRETS_MANAGER_PREFIX
+    secret_names = ("RECORDER_API_TOKEN", "RELAY_READER_PASSWORD")
     recordings_root: Path = REPO_ROOT / ".var" / "recordings"
     relay_rtsp_base: str = "rtsp://127.0.0.1:8554"
+    # the internal reader the relay admits (the backend's STREAM_READER_USER and _PASSWORD);
+    # without a password the camera URLs carry no credentials
+    relay_reader_user: str = Field(default="vms-reader", validation_alias="RELAY_READER_USER")
+    relay_reader_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias="RELAY_READER_PASSWORD"
+    )
     segment_seconds: int = Field(default=60, ge=5, le=600)
     api_token: SecretStr = Field(min_length=16, validation_alias="RECORDER_API_TOKEN")
     reconnect_initial_s: float = Field(default=0.5, gt=0)
@@ -43,6 +51,20 @@ class RecorderSettings(ServiceSettings):
         if self.emergency_target_percent >= self.emergency_disk_percent:
             raise ValueError("EMERGENCY_TARGET_PERCENT must be below EMERGENCY_DISK_PERCENT")
         return self
+
+    def camera_url(self, tenant_id: str, camera_id: str) -> str:
+        """The camera on the relay, with the internal reader's credentials when configured."""
+        return relay_camera_url(
+            self.relay_rtsp_base,
+            tenant_id,
+            camera_id,
+            user=self.relay_reader_user,
+            password=self.relay_reader_password.get_secret_value(),
+        )
+
+    def redact(self, text: str) -> str:
+        """`text` (an ffmpeg message, a URL) without the relay reader's password."""
+        return redact(text, self.relay_reader_password.get_secret_value())
 
     @property
     def tiering_enabled(self) -> bool:

@@ -31,6 +31,7 @@ from ai_detection.application.cameras import UnknownCamera
 from ai_detection.domain.frame import Frame
 from ai_detection.infrastructure import metrics
 from vms_common.backoff import Backoff
+from vms_common.relay import redact
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,9 @@ class FrameExtractor:
     """Runs ffmpeg for one camera in a thread and hands each JPEG to `sink` as a Frame.
 
     `sink` is called from the extractor's thread; it must not block for long (the publisher
-    drops rather than waits). ffmpeg is restarted with `backoff` after every exit.
+    drops rather than waits). ffmpeg is restarted with `backoff` after every exit. ffmpeg's
+    messages repeat the camera's URL: `redact` takes its credentials out of them before they
+    are logged or reported in the status.
     """
 
     def __init__(
@@ -171,8 +174,10 @@ class FrameExtractor:
         sink: FrameSink,
         backoff: Backoff,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        redact: Callable[[str], str] = redact,
     ) -> None:
         self._command = command
+        self._redact = redact
         self._sink = sink
         self._backoff = backoff
         self._clock = clock
@@ -245,7 +250,9 @@ class FrameExtractor:
             process.terminate()
         assert process.stdout is not None and process.stderr is not None
         stderr_tail: collections.deque[str] = collections.deque(maxlen=5)
-        drain = threading.Thread(target=_drain, args=(process.stderr, stderr_tail), daemon=True)
+        drain = threading.Thread(
+            target=_drain, args=(process.stderr, stderr_tail, self._redact), daemon=True
+        )
         drain.start()
         splitter = JpegStreamSplitter()
         try:
@@ -283,9 +290,9 @@ class FrameExtractor:
             log.exception("frame sink failed", extra={"camera_id": status.camera_id})
 
 
-def _drain(stream: IO[bytes], tail: collections.deque[str]) -> None:
+def _drain(stream: IO[bytes], tail: collections.deque[str], redact: Callable[[str], str]) -> None:
     for line in stream:
-        text = line.decode("utf-8", "replace").strip()
+        text = redact(line.decode("utf-8", "replace").strip())  # before it is cut short
         if text:
             tail.append(text[:300])
     stream.close()
