@@ -3,13 +3,12 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 
-from apps.core.views import HealthApi, api_not_found, frontend_index
+from apps.core.views import HealthApi, SchemaApi, api_not_found, frontend_index
 
 api_patterns = [
     re_path(r"^health/?$", HealthApi.as_view(), name="health"),
-    re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="schema"),
+    re_path(r"^schema/?$", SchemaApi.as_view(), name="schema"),
     path("", include("apps.usuarios.urls")),
     path("", include("apps.cameras.urls")),
     path("", include("apps.evidence.urls")),  # before playback: /playback/{id}/export

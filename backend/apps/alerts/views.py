@@ -18,8 +18,7 @@ from apps.alerts.selectors import (
 )
 from apps.alerts.services import alert_rule_create, alert_rule_delete, alert_rule_update
 from apps.cameras.selectors import camera_get_for_user
-from apps.core.exceptions import AccessDenied
-from apps.usuarios.models import Role
+from apps.usuarios.permissions import Permission
 
 
 class ScheduleSerializer(serializers.Serializer):
@@ -72,11 +71,6 @@ def _rule_out(rule: AlertRule) -> Any:
     return RuleOutputSerializer(rule).data
 
 
-def _admin_only(user: Any, action: str) -> None:
-    if getattr(user, "role", None) != Role.ADMIN:
-        raise AccessDenied(f"only an admin may {action} alert rules")
-
-
 def _input(request: Request, *, partial: bool) -> dict[str, Any]:
     body = RuleInputSerializer(data=request.data, partial=partial)
     body.is_valid(raise_exception=True)
@@ -89,19 +83,26 @@ def _input(request: Request, *, partial: bool) -> dict[str, Any]:
 class AlertRuleListApi(APIView):
     """`GET /api/alert-rules`: the tenant's rules; `POST` (admins) adds one -> 201."""
 
+    required_permissions = {"GET": Permission.VIEW_STREAM, "POST": Permission.MANAGE_CONFIG}
+
     @extend_schema(responses=RuleOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         return Response(RuleOutputSerializer(alert_rules_for_user(request.user), many=True).data)
 
     @extend_schema(request=RuleInputSerializer, responses={201: RuleOutputSerializer})
     def post(self, request: Request) -> Response:
-        _admin_only(request.user, "create")
         rule = alert_rule_create(user=request.user, **_input(request, partial=False))
         return Response(_rule_out(rule), status=status.HTTP_201_CREATED)
 
 
 class AlertRuleDetailApi(APIView):
     """`GET/PATCH/DELETE /api/alert-rules/{id}` (PATCH and DELETE: admins)."""
+
+    required_permissions = {
+        "GET": Permission.VIEW_STREAM,
+        "PATCH": Permission.MANAGE_CONFIG,
+        "DELETE": Permission.MANAGE_CONFIG,
+    }
 
     @extend_schema(responses=RuleOutputSerializer)
     def get(self, request: Request, rule_id: str) -> Response:
@@ -110,13 +111,11 @@ class AlertRuleDetailApi(APIView):
     @extend_schema(request=RuleInputSerializer, responses=RuleOutputSerializer)
     def patch(self, request: Request, rule_id: str) -> Response:
         rule = alert_rule_get_for_user(request.user, rule_id)
-        _admin_only(request.user, "change")
         rule = alert_rule_update(rule=rule, user=request.user, **_input(request, partial=True))
         return Response(_rule_out(rule))
 
     def delete(self, request: Request, rule_id: str) -> Response:
         rule = alert_rule_get_for_user(request.user, rule_id)
-        _admin_only(request.user, "delete")
         alert_rule_delete(rule=rule, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -158,6 +157,8 @@ class AlertOutputSerializer(serializers.Serializer):
 
 class AlertListApi(APIView):
     """`GET /api/alerts?camera_id=&since=<id>&limit=<1..500>` -> `{results, next_since}`."""
+
+    required_permissions = {"GET": Permission.VIEW_STREAM}
 
     class FilterSerializer(serializers.Serializer):
         camera_id = serializers.UUIDField(required=False)

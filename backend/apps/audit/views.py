@@ -5,7 +5,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.audit.selectors import MAX_LIMIT, audit_entries_for_admin
+from apps.audit.selectors import MAX_LIMIT, audit_entries_for_user
+from apps.usuarios.permissions import Permission
 
 
 class AuditEntryOutputSerializer(serializers.Serializer):
@@ -28,6 +29,8 @@ class AuditEntryListApi(APIView):
     """`GET /api/audit?since=<id>&limit=<1..500>&action=` -> `{results, next_since}`
     (admins of the tenant; 403 for everyone else)."""
 
+    required_permissions = {"GET": Permission.MANAGE_CONFIG}
+
     class FilterSerializer(serializers.Serializer):
         since = serializers.IntegerField(min_value=0, max_value=2**63 - 1, required=False)
         limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=100)
@@ -37,7 +40,7 @@ class AuditEntryListApi(APIView):
         query = self.FilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         since = query.validated_data.get("since")
-        entries = audit_entries_for_admin(
+        entries = audit_entries_for_user(
             request.user,
             since=since,
             limit=query.validated_data["limit"],

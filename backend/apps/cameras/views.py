@@ -11,8 +11,7 @@ from rest_framework.views import APIView
 from apps.cameras.models import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS
 from apps.cameras.selectors import camera_get_for_user, cameras_for_user
 from apps.cameras.services import camera_retention_set
-from apps.core.exceptions import AccessDenied
-from apps.usuarios.models import Role
+from apps.usuarios.permissions import Permission
 
 
 class CameraOutputSerializer(serializers.Serializer):
@@ -24,6 +23,8 @@ class CameraOutputSerializer(serializers.Serializer):
 
 
 class CameraListApi(APIView):
+    required_permissions = {"GET": Permission.VIEW_STREAM}
+
     @extend_schema(responses=CameraOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         cameras = cameras_for_user(request.user)
@@ -31,6 +32,8 @@ class CameraListApi(APIView):
 
 
 class CameraDetailApi(APIView):
+    required_permissions = {"GET": Permission.VIEW_STREAM, "PATCH": Permission.MANAGE_CONFIG}
+
     class UpdateSerializer(serializers.Serializer):
         retention_days = serializers.IntegerField(
             min_value=MIN_RETENTION_DAYS, max_value=MAX_RETENTION_DAYS
@@ -52,10 +55,6 @@ class CameraDetailApi(APIView):
     @extend_schema(responses=CameraOutputSerializer)
     def patch(self, request: Request, camera_id: str) -> Response:
         camera = camera_get_for_user(request.user, camera_id)
-        if getattr(request.user, "role", None) != Role.ADMIN:
-            raise AccessDenied(
-                "only an admin may change a camera's settings", code="permission_denied"
-            )
         body = self.UpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         camera_retention_set(

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.core.exception_handler import error_body
 from apps.core.selectors import health_status
+from apps.usuarios.permissions import Permission
 
 
 class HealthApi(APIView):
@@ -25,6 +27,12 @@ class HealthApi(APIView):
         healthy, report = health_status()
         code = status.HTTP_200_OK if healthy else status.HTTP_503_SERVICE_UNAVAILABLE
         return Response(report, status=code)
+
+
+class SchemaApi(SpectacularAPIView):
+    """`GET /api/schema`: the OpenAPI schema of this API, for signed-in users."""
+
+    required_permissions = {"GET": Permission.VIEW_STREAM}
 
 
 def frontend_index(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from apps.cameras.selectors import camera_get_for_user
 from apps.core.exceptions import ResourceNotFound
+from apps.usuarios.permissions import Permission, user_permissions
 
 
 class SocketRefused(Exception):
@@ -21,6 +22,7 @@ class SocketRefused(Exception):
 
 
 NOT_AUTHENTICATED = 4401
+FORBIDDEN = 4403
 NOT_FOUND = 4404
 
 
@@ -38,7 +40,8 @@ def subscription_for(raw_token: str, camera_id: str | None) -> Subscription:
     """Check the token (signature, expiry, type, active user) and the camera's tenant.
 
     Raises SocketRefused: 4401 for a missing, malformed, expired or revoked token and for
-    a user without a tenant; 4404 for a camera that is not the user's tenant's.
+    a user without a tenant; 4403 for a role without `view_stream`; 4404 for a camera that
+    is not the user's tenant's.
     """
     if not raw_token:
         raise SocketRefused(NOT_AUTHENTICATED, "no token")
@@ -50,6 +53,8 @@ def subscription_for(raw_token: str, camera_id: str | None) -> Subscription:
         raise SocketRefused(NOT_AUTHENTICATED, "token not valid") from exc
     if not getattr(user, "tenant_id", None):
         raise SocketRefused(NOT_AUTHENTICATED, "user without a tenant")
+    if Permission.VIEW_STREAM not in user_permissions(user):
+        raise SocketRefused(FORBIDDEN, "role without the view_stream permission")
     camera = None
     if camera_id:
         try:

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from apps.cameras.selectors import camera_get_for_user
 from apps.detections.selectors import detections_for_user
 from apps.detections.serializers import DetectionOutputSerializer
+from apps.usuarios.permissions import Permission
 
 MAX_LIMIT = 500
 
@@ -22,6 +23,8 @@ class DetectionListApi(APIView):
     default); page on with `next_since` until `results` is empty. Without `since`: the
     newest `limit`, ascending. Another tenant's camera is a 404.
     """
+
+    required_permissions = {"GET": Permission.VIEW_STREAM}
 
     class FilterSerializer(serializers.Serializer):
         camera_id = serializers.UUIDField(required=False)

@@ -9,7 +9,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +28,7 @@ from apps.playback.selectors import (
     reader_of_signed_playlist,
     recording_get_for_user,
 )
+from apps.usuarios.permissions import Permission
 from domain.playback.hls import CONTENT_TYPE as PLAYLIST_CONTENT_TYPE
 from infrastructure.storage.recordings import (
     is_tiered,
@@ -66,6 +67,8 @@ def _range_of(request: Request) -> tuple[datetime, datetime]:
 
 class PlaybackApi(APIView):
     """`GET /api/playback/{camera_id}?start=ISO&end=ISO`: segments, gaps and the HLS URL."""
+
+    required_permissions = {"GET": Permission.VIEW_STREAM}
 
     class GapSerializer(serializers.Serializer):
         start = serializers.DateTimeField()
@@ -109,6 +112,8 @@ class PlaylistApi(APIView):
     playback API, so that hls.js or Video.js can load it without headers.
     """
 
+    required_permissions = {"GET": Permission.VIEW_STREAM}
+
     permission_classes = (AllowAny,)
 
     @extend_schema(
@@ -122,20 +127,14 @@ class PlaylistApi(APIView):
         },
     )
     def get(self, request: Request, camera_id: str) -> HttpResponse:
-        signed = not (request.user and request.user.is_authenticated)
-        signature = request.query_params.get("sig")
-        if signed and not signature:
-            raise exceptions.NotAuthenticated()
-        start, end = _range_of(request)
-        reader = request.user
-        if signed:
-            reader = reader_of_signed_playlist(
-                signature=signature or "",
-                expires=request.query_params.get("exp", ""),
-                camera_id=camera_id,
-                start=start,
-                end=end,
+        def read_link(signature: str, expires: str) -> Any:
+            start, end = _range_of(request)
+            return reader_of_signed_playlist(
+                signature=signature, expires=expires, camera_id=camera_id, start=start, end=end
             )
+
+        reader = reader_by_token_or_link(self, request, read_link)
+        start, end = _range_of(request)
         camera = camera_get_for_user(reader, camera_id)
         text = playback_playlist(camera=camera, start=start, end=end, user_id=reader.pk)
         response = HttpResponse(text, content_type=PLAYLIST_CONTENT_TYPE)
@@ -151,6 +150,8 @@ class TimelineApi(APIView):
     buckets, so `bucket` must be at least range / that many seconds. Without `bucket`
     the range is cut into about 1000 buckets of whole seconds.
     """
+
+    required_permissions = {"GET": Permission.VIEW_STREAM}
 
     class FilterSerializer(RangeSerializer):
         bucket = serializers.IntegerField(min_value=1, required=False)
@@ -210,6 +211,8 @@ class SegmentFileApi(APIView):
     is 404 with a message; S3 out of reach is 503.
     """
 
+    required_permissions = {"GET": Permission.VIEW_STREAM}
+
     permission_classes = (AllowAny,)
 
     @extend_schema(
@@ -225,6 +228,7 @@ class SegmentFileApi(APIView):
     )
     def get(self, request: Request, recording_id: str) -> HttpResponse | StreamingHttpResponse:
         reader = reader_by_token_or_link(
+            self,
             request,
             lambda signature, expires: reader_of_signed_link(
                 signature=signature, expires=expires, recording_id=int(recording_id)

@@ -23,6 +23,7 @@ from apps.streams.services import (
     stream_token_for_user,
     stream_token_revoke,
 )
+from apps.usuarios.permissions import Permission
 from vms_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -33,6 +34,8 @@ MEDIAMTX_FIELDS = ("user", "password", "token", "ip", "action", "path", "protoco
 
 class StreamTokenApi(APIView):
     """`POST /api/auth/stream-token {camera_id}` -> `{token, expires_at, url_path}`."""
+
+    required_permissions = {"POST": Permission.VIEW_STREAM}
 
     class InputSerializer(serializers.Serializer):
         camera_id = serializers.UUIDField()
@@ -64,6 +67,8 @@ class StreamTokenApi(APIView):
 
 class StreamTokenRevokeApi(APIView):
     """`POST /api/auth/revoke {token}` -> 204; the token stops working at once."""
+
+    required_permissions = {"POST": Permission.VIEW_STREAM}
 
     class InputSerializer(serializers.Serializer):
         token = serializers.CharField(max_length=4096)

@@ -23,22 +23,12 @@ from typing import Any
 import jwt
 from django.conf import settings
 
-from apps.usuarios.models import Role
-
 ALGORITHM = "HS256"
 TOKEN_TYPE = "stream"  # noqa: S105 (the `typ` claim, not a secret)
 AUDIENCE = "vms-stream"
 KEY_LABEL = b"vms stream token signing key v1"
 READ = "read"
 PUBLISH = "publish"
-
-# What each role may do with a camera's live stream. `publish` is never granted to a user:
-# only the internal publisher credentials may publish (see apps.streams.services).
-STREAM_PERMISSIONS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    Role.VIEWER: (READ,),
-    Role.OPERATOR: (READ,),
-    Role.ADMIN: (READ,),
-}
 
 MAX_TOKEN_LENGTH = 4096
 REQUIRED_CLAIMS = ("exp", "iat", "nbf", "jti", "aud", "sub", "typ")
@@ -77,10 +67,6 @@ class IssuedStreamToken:
 def stream_path(tenant_id: str, camera_id: str) -> str:
     """The MediaMTX path of a camera: `{tenant_id}/camera/{camera_id}`."""
     return f"{tenant_id}/camera/{camera_id}"
-
-
-def stream_permissions_for_role(role: str) -> tuple[str, ...]:
-    return STREAM_PERMISSIONS_BY_ROLE.get(role, ())
 
 
 @lru_cache(maxsize=4)

@@ -85,7 +85,7 @@ class Run:
 
 
 @pytest.fixture
-def api_schema(db: None, settings: Any) -> Iterator[Any]:
+def api_schema(db: None, settings: Any, objects: dict[str, str]) -> Iterator[Any]:
     """The schema, loaded from the application that then answers its requests.
 
     As in Django's test client, requests keep the test's database connection (and its
@@ -98,7 +98,11 @@ def api_schema(db: None, settings: Any) -> Iterator[Any]:
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield schemathesis.openapi.from_wsgi("/api/schema?format=json", get_wsgi_application())
+        yield schemathesis.openapi.from_wsgi(
+            "/api/schema?format=json",
+            get_wsgi_application(),
+            headers={"Authorization": f"Bearer {objects['token']}"},
+        )
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
@@ -130,8 +134,11 @@ def objects(
     return ids
 
 
-def test_the_schema_is_open_and_valid(api_client: Any, tmp_path: Path) -> None:
-    response = api_client.get("/api/schema?format=json")
+def test_the_schema_is_published_to_users_and_valid(
+    api_client: Any, auth_client: Any, tmp_path: Path
+) -> None:
+    assert api_client.get("/api/schema?format=json").status_code == 401
+    response = auth_client.get("/api/schema?format=json")
     assert response.status_code == 200
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")

@@ -230,3 +230,13 @@ def test_what_the_client_sends_is_ignored_but_a_ping(user):
         await communicator.disconnect()
 
     run(body)
+
+
+def test_a_role_without_view_stream_is_closed_with_4403(user):
+    User.objects.filter(pk=user.pk).update(role="retired")  # a role that grants nothing
+    token = access_token_for_user(user)
+
+    async def body() -> None:
+        assert await close_code(socket(f"/ws/detections?token={token}")) == 4403
+
+    run(body)

@@ -124,11 +124,11 @@ def test_the_limit_is_500_at_most(auth_client, camera):
     assert len(ids(auth_client.get(URL, {"limit": 500, "since": 0}))) == 3
 
 
-def test_a_user_without_a_tenant_sees_no_detections(client_for, camera):
+def test_a_user_without_a_tenant_is_refused_the_detections(client_for, camera):
     detection_row(camera)
     site_admin = User.objects.create_user(username="root", password="x" * 20)
 
     response = client_for(site_admin).get(URL, {"since": 0})
 
-    assert response.status_code == 200
-    assert response.json() == {"results": [], "next_since": 0}
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"

@@ -16,6 +16,12 @@ T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 SEGMENT_S = 5
 
 
+@pytest.fixture
+def user(make_user: Callable[..., Any], tenant: Any) -> Any:
+    """Exports are made by operators: their role has the control_camera permission."""
+    return make_user(tenant, username="olivia", role=Role.OPERATOR)
+
+
 @pytest.fixture(scope="session")
 def segment_bytes(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
     """Three different 5 s H.264 segments (15 fps, a keyframe every second), fragmented MP4."""

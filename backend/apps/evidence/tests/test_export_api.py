@@ -12,6 +12,7 @@ import pytest
 from apps.audit.models import AuditEntry
 from apps.evidence.models import EvidenceHold, ExportJob
 from apps.evidence.tests.conftest import T0, iso
+from apps.usuarios.models import Role
 
 
 def export_url(camera_id) -> str:
@@ -154,8 +155,8 @@ def test_a_range_with_nothing_playable_is_refused(auth_client, camera, put_segme
     assert not EvidenceHold.objects.exists()
 
 
-def test_another_tenants_camera_is_not_found(client_for, other_user, camera, recorded):
-    response = client_for(other_user).post(
+def test_another_tenants_camera_is_not_found(client_for, make_user, other_tenant, camera, recorded):
+    response = client_for(make_user(other_tenant, role=Role.OPERATOR)).post(
         export_url(camera.id),
         {"start": iso(T0), "end": iso(T0 + timedelta(seconds=5))},
         format="json",

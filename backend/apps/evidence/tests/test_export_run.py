@@ -117,7 +117,7 @@ def test_the_manifest_lists_every_source_with_its_sha256_and_the_gaps(
         assert source["path"] == recording.path
     assert manifest["gaps"] == [{"start": "2026-11-23T10:00:10Z", "end": "2026-11-23T10:00:20Z"}]
     assert manifest["skipped_corrupt"] == []
-    assert manifest["created_by"] == {"id": user.pk, "username": "alice"}
+    assert manifest["created_by"] == {"id": user.pk, "username": user.username}
     assert manifest["ffmpeg_version"].startswith("ffmpeg version")
 
 

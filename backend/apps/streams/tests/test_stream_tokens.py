@@ -146,12 +146,12 @@ def test_stream_token_for_an_unknown_camera_is_404(auth_client, camera):
     assert_error(response, 404, "camera_not_found")
 
 
-def test_stream_token_for_a_user_without_tenant_is_404(client_for, camera, db):
+def test_stream_token_for_a_user_without_tenant_is_403(client_for, camera, db):
     loner = User.objects.create_user(username="loner", password="x" * 12)
 
     response = client_for(loner).post(ISSUE, {"camera_id": str(camera.id)}, format="json")
 
-    assert_error(response, 404, "camera_not_found")
+    assert_error(response, 403, "permission_denied")
 
 
 @pytest.mark.parametrize("body", [{}, {"camera_id": "nope"}, {"camera_id": ["x"]}])
