@@ -41,6 +41,16 @@ def run_django(*args: str, **env: str) -> subprocess.CompletedProcess:
             {"DJANGO_SECRET_KEY": STRONG * 2, "JWT_SECRET": STRONG, "RECORDER_API_TOKEN": STRONG},
             "STREAM_PUBLISHER_PASSWORD",
         ),
+        (
+            {
+                "DJANGO_SECRET_KEY": STRONG * 2,
+                "JWT_SECRET": STRONG,
+                "RECORDER_API_TOKEN": STRONG,
+                "STREAM_PUBLISHER_PASSWORD": STRONG,
+                "STREAM_READER_PASSWORD": "x" * 31,
+            },
+            "STREAM_READER_PASSWORD",
+        ),
     ],
 )
 def test_production_refuses_missing_or_short_secrets(secrets, named):
@@ -62,6 +72,7 @@ def test_production_settings_pass_the_deployment_checks():
         JWT_SECRET="jwt-secret-of-at-least-thirty-two-characters",
         RECORDER_API_TOKEN="recorder-token-of-at-least-thirty-two-chars",
         STREAM_PUBLISHER_PASSWORD="publisher-password-of-at-least-32-chars",
+        STREAM_READER_PASSWORD="reader-password-of-at-least-32-characters",
         ALLOWED_HOSTS="vms.example.com",
     )
 
