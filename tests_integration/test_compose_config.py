@@ -16,9 +16,11 @@ caught too.
 
 import copy
 import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -550,18 +552,24 @@ def test_container_scripts_are_valid_executable_shell(script: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_the_tls_entrypoint_copies_the_certificates_for_the_service(tmp_path: Path) -> None:
-    """The script against a fake root: /certs and /run/tls moved under tmp_path."""
+def _entrypoint_in(tmp_path: Path) -> Path:
+    """tls-entrypoint.sh with /certs and /run/tls moved under tmp_path (the system's CA
+    bundle, /etc/ssl/certs/..., left where it is)."""
     certs = tmp_path / "certs"
     certs.mkdir()
     for name in ("tls.crt", "tls.key", "ca.crt"):
         (certs / name).write_text(name)
     (certs / "tls.key").chmod(0o600)
-    script = SHELL_SCRIPTS[0].read_text().replace("/certs/", f"{certs}/")
+    script = re.sub(r"(?<![\w.-])/certs/", f"{certs}/", SHELL_SCRIPTS[0].read_text())
     script = script.replace("/run/tls", str(tmp_path / "run-tls"))
     runnable = tmp_path / "entrypoint.sh"
     runnable.write_text(script)
-    owner = f"{subprocess.check_output(['id', '-un'], text=True).strip()}"
+    return runnable
+
+
+def test_the_tls_entrypoint_copies_the_certificates_for_the_service(tmp_path: Path) -> None:
+    runnable = _entrypoint_in(tmp_path)
+    owner = subprocess.check_output(["id", "-un"], text=True).strip()
 
     result = subprocess.run(
         ["sh", str(runnable), "cat", str(tmp_path / "run-tls" / "ca-bundle.crt")],
@@ -573,7 +581,36 @@ def test_the_tls_entrypoint_copies_the_certificates_for_the_service(tmp_path: Pa
     )
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.endswith("ca.crt")  # the public CAs, then ours
+    system = Path("/etc/ssl/certs/ca-certificates.crt")
+    public = system.read_text() if system.is_file() else ""
+    assert result.stdout == public + "ca.crt"  # the public CAs, then ours
     copied = tmp_path / "run-tls"
     assert (copied / "tls.key").stat().st_mode & 0o777 == 0o600
     assert (copied / "tls.crt").read_text() == "tls.crt"
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv"
+)
+def test_the_tls_entrypoint_runs_the_service_as_its_user() -> None:
+    # not pytest's tmp_path: its folders are closed to other users
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        root.chmod(0o755)
+        runnable = _entrypoint_in(root)
+        key = root / "run-tls" / "tls.key"
+
+        result = subprocess.run(
+            ["sh", str(runnable), "sh", "-c", f"id -u; cat {key}"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env={"PATH": "/usr/bin:/bin", "TLS_OWNER": "nobody", "TLS_RUN_AS": "nobody"},
+            check=False,
+        )
+        owner = key.stat().st_uid
+
+    assert result.returncode == 0, result.stderr
+    nobody = subprocess.check_output(["id", "-u", "nobody"], text=True).strip()
+    assert result.stdout.split() == [nobody, "tls.key"]  # its own key, readable by it alone
+    assert owner == int(nobody)

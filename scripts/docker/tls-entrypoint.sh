@@ -24,6 +24,7 @@ chmod 0644 /run/tls/tls.crt /run/tls/ca.crt /run/tls/ca-bundle.crt
 chmod 0600 /run/tls/tls.key
 
 if [ -n "${TLS_RUN_AS:-}" ]; then
-    exec setpriv --reuid="$TLS_RUN_AS" --regid="$TLS_RUN_AS" --init-groups -- "$@"
+    exec setpriv --reuid="$(id -u "$TLS_RUN_AS")" --regid="$(id -g "$TLS_RUN_AS")" \
+        --init-groups -- "$@"
 fi
 exec "$@"
