@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import httpx
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = "/usr/bin/chromium"
 CLIENTS = 20
@@ -42,6 +43,39 @@ def inner_gaps(body: dict) -> list[tuple[datetime, datetime]]:
     first, last = parse(segments[0]["start"]), parse(segments[-1]["end"])
     gaps = [(parse(g["start"]), parse(g["end"])) for g in body["gaps"]]
     return [(start, end) for start, end in gaps if first < start and end < last]
+
+
+PLAYER_STATE = """() => {
+  const v = document.querySelector('[data-testid=playback-player]');
+  if (!v) return 'no player';
+  const buffered = [];
+  for (let i = 0; i < v.buffered.length; i += 1) buffered.push([v.buffered.start(i), v.buffered.end(i)]);
+  const notice = document.querySelector('[data-testid=player-notice]');
+  return JSON.stringify({
+    state: v.getAttribute('data-state'),
+    playingAt: v.getAttribute('data-playing-at'),
+    currentTime: v.currentTime,
+    buffered,
+    paused: v.paused,
+    seeking: v.seeking,
+    readyState: v.readyState,
+    networkState: v.networkState,
+    error: v.error && v.error.message,
+    notice: notice && notice.textContent,
+  });
+}"""
+
+
+def wait_for_player(page: Page, condition: str, timeout_ms: int, console: list[str]) -> None:
+    """Waits for `condition` (a JS function) in the page; on timeout, fails with the player's
+    state and the page's console, which is what tells a stall from a wrong position."""
+    try:
+        page.wait_for_function(condition, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        state = page.evaluate(PLAYER_STATE)
+        raise AssertionError(
+            f"player never met {condition}\nplayer: {state}\nconsole:\n" + "\n".join(console)
+        ) from None
 
 
 def test_gap_in_recording_is_reported_with_its_length_and_a_discontinuity(
@@ -125,6 +159,8 @@ def test_an_investigator_plays_across_the_outage_in_the_browser(
         )
         try:
             page = browser.new_page(timezone_id="UTC")
+            console: list[str] = []
+            page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
             page.goto(s.url + "/")
             page.get_by_label("Username").fill(s.username)
             page.get_by_label("Password").fill(s.password)
@@ -142,14 +178,18 @@ def test_an_investigator_plays_across_the_outage_in_the_browser(
                 " const at = v && v.getAttribute('data-playing-at');"
                 " return at ? Date.parse(at) : 0; }"
             )
-            page.wait_for_function(
+            wait_for_player(
+                page,
                 f"() => ({playing_at})() >= {before_gap.timestamp() * 1000}"
                 f" && ({playing_at})() < {gap_start.timestamp() * 1000}",
-                timeout=30_000,
+                30_000,
+                console,
             )
-            page.wait_for_function(
+            wait_for_player(
+                page,
                 f"() => ({playing_at})() > {(gap_end + timedelta(seconds=2)).timestamp() * 1000}",
-                timeout=40_000,
+                40_000,
+                console,
             )
         finally:
             browser.close()

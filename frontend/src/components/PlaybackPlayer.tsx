@@ -59,6 +59,11 @@ export function PlaybackPlayer({
   const client = useApi();
   const videoRef = useRef<HTMLVideoElement>(null);
   const controllerRef = useRef<PlaybackController | null>(null);
+  /**
+   * A time asked for before the controller exists: the handle is attached when the player is
+   * committed, the controller only once its effect runs, and a jump in between must not be lost.
+   */
+  const pendingSeek = useRef<{ time: number | null } | null>(null);
   const [snapshot, setSnapshot] = useState<PlayerSnapshot>(initialSnapshot);
   const callbacks = useRef({ onPosition, onRangeChange });
 
@@ -85,7 +90,8 @@ export function PlaybackPlayer({
       onPosition: (time) => callbacks.current.onPosition?.(new Date(time)),
     });
     controllerRef.current = controller;
-    controller.seekTo(null);
+    controller.seekTo(pendingSeek.current?.time ?? null);
+    pendingSeek.current = null;
     return () => {
       controller.destroy();
       controllerRef.current = null;
@@ -96,7 +102,10 @@ export function PlaybackPlayer({
     ref,
     () => ({
       seekTo: (time) => {
-        controllerRef.current?.seekTo(time === null ? null : time.getTime());
+        const target = time === null ? null : time.getTime();
+        const controller = controllerRef.current;
+        if (controller === null) pendingSeek.current = { time: target };
+        else controller.seekTo(target);
       },
     }),
     [],
