@@ -40,7 +40,8 @@ def _test_settings(settings: Any, tmp_path: Path) -> None:
     settings.RECORDINGS_ROOT.mkdir()
     settings.EXPORTS_ROOT = tmp_path / "exports"
     # Nothing listens on the discard port: a test that needs the recorder starts its own.
-    settings.RECORDER_URL = "http://127.0.0.1:9"
+    settings.RECORDER_URL = settings.DETECTION_URL = "http://127.0.0.1:9"
+    settings.MEDIAMTX_API_URL = ""
     settings.RECORDER_TIMEOUT_S = 2.0
 
 

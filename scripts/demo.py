@@ -49,10 +49,7 @@ def main() -> int:
         config.log_dir.mkdir(parents=True, exist_ok=True)
         simulator.start()
         stack.start()
-        policies_push(stack)
-        for camera in demo["cameras"]:
-            stack.record(demo["tenant_id"], camera["id"])
-            stack.analyse(demo["tenant_id"], camera["id"])
+        cameras_sync(stack)
         print(
             f"\nVMS demo is running: {config.backend_url}/\n"
             f"  user:     {demo['username']}\n"
@@ -80,19 +77,20 @@ def main() -> int:
     return 0
 
 
-def policies_push(stack: Stack) -> None:
-    """Tell the recorder every camera's retention and evidence holds, as at every start-up.
+def cameras_sync(stack: Stack) -> None:
+    """Push every camera's settings to the recorder and the detection service, as at every
+    start-up: they start recording and analysing the cameras.
 
-    A failure is a warning: the demo records on, with the recorder's default retention
-    until the policies are pushed again (`manage.py policies_push`).
+    A failure is a warning: the camera's retry task pushes again once Celery runs it, and
+    `manage.py cameras_sync` does it by hand.
     """
     try:
-        summary = stack.manage("policies_push").strip().splitlines()[-1:]
+        summary = stack.manage("cameras_sync").strip().splitlines()[-1:]
         print(f"demo: {' '.join(summary)}", flush=True)
     except RuntimeError as error:
         print(
-            f"demo: WARNING: the recorder did not get the cameras' retention policies; "
-            f"it keeps its default retention until they are pushed again.\n{error}",
+            f"demo: WARNING: not every camera's settings reached the services; "
+            f"run `manage.py cameras_sync` again.\n{error}",
             file=sys.stderr,
             flush=True,
         )

@@ -55,6 +55,7 @@ class StackConfig:
             "DETECTION_API_TOKEN": self.detection_token,
             "SEGMENT_SECONDS": str(self.segment_seconds),
             "RECORDER_URL": self.recorder_url,
+            "DETECTION_URL": self.detection_url,
             # S3 is moto's server here; it accepts any credentials, these are deliberately fake
             "S3_ENDPOINT_URL": self.s3_url,
             "S3_BUCKET": self.s3_bucket,

@@ -93,6 +93,15 @@ RECORDER_API_TOKEN = _secret(
 )
 RECORDER_TIMEOUT_S = env.float("RECORDER_TIMEOUT_S", default=5.0)
 
+# The detection service and the relay's Control API, to which camera settings are pushed.
+DETECTION_URL = env.str("DETECTION_URL", default="http://127.0.0.1:8002")
+DETECTION_API_TOKEN = _secret(
+    "DETECTION_API_TOKEN", "insecure-development-detection-token-not-for-production"
+)
+# MediaMTX's API (e.g. http://mediamtx:9997); empty: cameras are not configured on a relay.
+MEDIAMTX_API_URL = env.str("MEDIAMTX_API_URL", default="")
+SERVICE_TIMEOUT_S = env.float("SERVICE_TIMEOUT_S", default=5.0)
+
 # The channel layer of the WebSocket push (Django Channels on Redis).
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # The default cache, in which the API's rate limits are counted (infrastructure/throttling.py).

@@ -5,9 +5,6 @@ other non-2xx answers become RecorderRejected (a configuration or contract probl
 a retry will not fix). Nothing is built or connected at import time.
 """
 
-import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -15,8 +12,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from apps.core.exceptions import Unavailable
-
-MAX_ERROR_BODY = 2000
+from infrastructure.http_json import HttpFailure, json_request
 
 
 class RecorderError(Unavailable):
@@ -50,40 +46,43 @@ class HttpRecorderClient:
         path = f"/cameras/{quote(tenant_id, safe='')}/{quote(camera_id, safe='')}/policy"
         self._request("PUT", path, body)
 
-    def _request(self, method: str, path: str, body: dict[str, Any]) -> bytes:
-        url = self.base_url.rstrip("/") + path
-        if not url.startswith(("http://", "https://")):
-            raise RecorderRejected(
-                "RECORDER_URL must be an http(s) URL", extra={"url": self.base_url}
-            )
-        request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-            url,
-            data=json.dumps(body).encode(),
-            method=method,
-            headers={
-                "Authorization": f"Bearer {self.token}",
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            },
-        )
-        extra: dict[str, Any] = {"method": method, "url": url}
+    def record_start(self, *, tenant_id: str, camera_id: str) -> None:
+        """`POST /record/start`: recording a camera already recorded changes nothing."""
+        self._request("POST", "/record/start", {"tenant_id": tenant_id, "camera_id": camera_id})
+
+    def record_stop(self, *, tenant_id: str, camera_id: str) -> None:
+        """`POST /record/stop`; a camera that is not being recorded is already stopped."""
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
-                return bytes(response.read())
-        except urllib.error.HTTPError as exc:
-            detail = exc.read(MAX_ERROR_BODY).decode("utf-8", "replace")
-            extra |= {"status": exc.code, "body": detail}
-            if exc.code >= 500:
+            self._request("POST", "/record/stop", {"tenant_id": tenant_id, "camera_id": camera_id})
+        except RecorderRejected as exc:
+            if exc.extra.get("status") != 404:
+                raise
+
+    def _request(self, method: str, path: str, body: dict[str, Any]) -> bytes:
+        try:
+            return json_request(
+                method,
+                self.base_url.rstrip("/") + path,
+                body,
+                token=self.token,
+                timeout_s=self.timeout_s,
+            )
+        except HttpFailure as failure:
+            if failure.status == 0:
+                raise RecorderRejected(
+                    "RECORDER_URL must be an http(s) URL", extra={"url": self.base_url}
+                ) from None
+            if failure.status is None:
                 raise RecorderUnavailable(
-                    f"the recorder failed with HTTP {exc.code}", extra=extra
+                    f"the recorder is {failure.message}", extra=failure.extra
+                ) from None
+            if failure.transient:
+                raise RecorderUnavailable(
+                    f"the recorder failed with HTTP {failure.status}", extra=failure.extra
                 ) from None
             raise RecorderRejected(
-                f"the recorder refused the request with HTTP {exc.code}", extra=extra
-            ) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise RecorderUnavailable(
-                f"the recorder is unreachable: {reason}", extra=extra
+                f"the recorder refused the request with HTTP {failure.status}",
+                extra=failure.extra,
             ) from None
 
 

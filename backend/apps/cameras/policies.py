@@ -2,7 +2,7 @@
 
 PostgreSQL holds the truth; the recorder keeps what it was last sent. A push always sends
 the whole policy, so a push that failed is made good by the next one (after the next
-change, by the retry task, or by `manage.py policies_push` at start-up).
+change, by the retry task, or by `manage.py cameras_sync` at start-up).
 """
 
 from collections.abc import Sequence

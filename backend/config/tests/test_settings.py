@@ -15,8 +15,7 @@ def run_django(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key
-        not in ("DJANGO_SECRET_KEY", "JWT_SECRET", "RECORDER_API_TOKEN", "ENVIRONMENT", "DEBUG")
+        if key not in (*REQUIRED_SECRETS, "ENVIRONMENT", "DEBUG")
     }
     environment.update(env)
     return subprocess.run(
@@ -29,29 +28,29 @@ def run_django(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+# The secrets production requires, in the order the settings read them.
+REQUIRED_SECRETS = (
+    "DJANGO_SECRET_KEY",
+    "JWT_SECRET",
+    "RECORDER_API_TOKEN",
+    "DETECTION_API_TOKEN",
+    "STREAM_PUBLISHER_PASSWORD",
+    "STREAM_READER_PASSWORD",
+)
+
+
+def _given_before(name: str, value: str | None) -> dict[str, str]:
+    """Every required secret before `name` strong; `name` itself `value` (None: missing)."""
+    before = REQUIRED_SECRETS[: REQUIRED_SECRETS.index(name)]
+    given = {other: STRONG * 2 for other in before}
+    if value is not None:
+        given[name] = value
+    return given
+
+
 @pytest.mark.parametrize(
     ("secrets", "named"),
-    [
-        ({}, "DJANGO_SECRET_KEY"),
-        ({"DJANGO_SECRET_KEY": "short", "JWT_SECRET": STRONG}, "DJANGO_SECRET_KEY"),
-        ({"DJANGO_SECRET_KEY": STRONG * 2}, "JWT_SECRET"),
-        ({"DJANGO_SECRET_KEY": STRONG * 2, "JWT_SECRET": "x" * 31}, "JWT_SECRET"),
-        ({"DJANGO_SECRET_KEY": STRONG * 2, "JWT_SECRET": STRONG}, "RECORDER_API_TOKEN"),
-        (
-            {"DJANGO_SECRET_KEY": STRONG * 2, "JWT_SECRET": STRONG, "RECORDER_API_TOKEN": STRONG},
-            "STREAM_PUBLISHER_PASSWORD",
-        ),
-        (
-            {
-                "DJANGO_SECRET_KEY": STRONG * 2,
-                "JWT_SECRET": STRONG,
-                "RECORDER_API_TOKEN": STRONG,
-                "STREAM_PUBLISHER_PASSWORD": STRONG,
-                "STREAM_READER_PASSWORD": "x" * 31,
-            },
-            "STREAM_READER_PASSWORD",
-        ),
-    ],
+    [(_given_before(name, value), name) for name in REQUIRED_SECRETS for value in (None, "x" * 31)],
 )
 def test_production_refuses_missing_or_short_secrets(secrets, named):
     result = run_django("check", ENVIRONMENT="production", **secrets)
@@ -71,6 +70,7 @@ def test_production_settings_pass_the_deployment_checks():
         DJANGO_SECRET_KEY="k2J9-fQ8%zL1@wX5*vB7#nM3^pR6&tY4(hU0)eI2_oA8+sD1=gF9",
         JWT_SECRET="jwt-secret-of-at-least-thirty-two-characters",
         RECORDER_API_TOKEN="recorder-token-of-at-least-thirty-two-chars",
+        DETECTION_API_TOKEN="detection-token-of-at-least-thirty-two-chars",
         STREAM_PUBLISHER_PASSWORD="publisher-password-of-at-least-32-chars",
         STREAM_READER_PASSWORD="reader-password-of-at-least-32-characters",
         ALLOWED_HOSTS="vms.example.com",

@@ -25,6 +25,52 @@ class FakeRecorder:
             raise self.error
         self.calls.append({"tenant_id": tenant_id, "camera_id": camera_id, "body": body})
 
+    def record_start(self, *, tenant_id: str, camera_id: str) -> None:
+        if self.error is not None:
+            raise self.error
+        self.calls.append({"camera_id": camera_id, "recording": True})
+
+    def record_stop(self, *, tenant_id: str, camera_id: str) -> None:
+        if self.error is not None:
+            raise self.error
+        self.calls.append({"camera_id": camera_id, "recording": False})
+
+
+@dataclass
+class FakeDetection:
+    """The detection service's port: what each camera was last told."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    error: Exception | None = None
+
+    def analysis_start(self, *, tenant_id: str, camera_id: str, options: dict[str, Any]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.calls.append({"camera_id": camera_id, "options": options})
+
+    def analysis_stop(self, *, tenant_id: str, camera_id: str) -> None:
+        if self.error is not None:
+            raise self.error
+        self.calls.append({"camera_id": camera_id, "options": None})
+
+
+@dataclass
+class FakeRelay:
+    """The relay's port: its configured paths and their sources."""
+
+    paths: dict[str, str] = field(default_factory=dict)
+    error: Exception | None = None
+
+    def path_set(self, *, path: str, source_url: str) -> None:
+        if self.error is not None:
+            raise self.error
+        self.paths[path] = source_url
+
+    def path_remove(self, *, path: str) -> None:
+        if self.error is not None:
+            raise self.error
+        self.paths.pop(path, None)
+
 
 @dataclass(frozen=True)
 class RecordedRequest:
@@ -35,7 +81,8 @@ class RecordedRequest:
 
 
 class RecorderServer:
-    """A real HTTP server: `statuses` are answered in order, then 204 for ever."""
+    """A real HTTP server (recorder, detection service or relay API): `statuses` are
+    answered in order, then 204 for ever."""
 
     def __init__(self, statuses: list[int] | None = None, delay_s: float = 0.0) -> None:
         self.requests: list[RecordedRequest] = []
@@ -49,7 +96,7 @@ class RecorderServer:
                 raw = self.rfile.read(length)
                 server.requests.append(
                     RecordedRequest(
-                        method="PUT",
+                        method=self.command,
                         path=self.path,
                         authorization=self.headers.get("Authorization"),
                         body=json.loads(raw) if raw else None,
@@ -67,6 +114,8 @@ class RecorderServer:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            do_POST = do_DELETE = do_PUT
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

@@ -17,6 +17,8 @@ def test_camera_list_shows_only_the_users_tenant(auth_client, camera, other_tena
             "id": str(camera.id),
             "name": "Front door",
             "enabled": True,
+            "recording_enabled": True,
+            "detection_enabled": True,
             "retention_days": 30,
             "last_segment_end": None,
         }

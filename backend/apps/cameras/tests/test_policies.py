@@ -96,18 +96,25 @@ def test_the_push_task_retries_until_the_recorder_takes_the_policy(camera, setti
     assert server.requests[-1].body == {"retention_days": 30, "holds": []}
 
 
-def test_policies_push_command_sends_every_camera(camera, tenant, other_tenant, recorder_server):
+def test_cameras_sync_command_sends_every_cameras_policy(
+    camera, tenant, other_tenant, recorder_server, settings
+):
     second = camera_create(tenant=other_tenant, name="Gate", retention_days=7)
+    settings.DETECTION_URL = recorder_server.url  # the stand-in answers 204 to anything
 
-    call_command("policies_push")
+    call_command("cameras_sync")
 
-    pushed = {request.path: request.body["retention_days"] for request in recorder_server.requests}
+    pushed = {
+        request.path: request.body["retention_days"]
+        for request in recorder_server.requests
+        if request.method == "PUT"
+    }
     assert pushed == {
         f"/cameras/{camera.tenant_id}/{camera.id}/policy": 30,
         f"/cameras/{second.tenant_id}/{second.id}/policy": 7,
     }
 
 
-def test_policies_push_command_fails_when_the_recorder_is_down(camera):
-    with pytest.raises(CommandError, match="1 camera policies were not pushed"):
-        call_command("policies_push")
+def test_cameras_sync_command_fails_when_a_service_is_down(camera):
+    with pytest.raises(CommandError, match="1 cameras were not synced with every service"):
+        call_command("cameras_sync")

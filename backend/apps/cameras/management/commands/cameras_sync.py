@@ -1,7 +1,8 @@
-"""`manage.py policies_push`: send every camera's retention policy to the recorder.
+"""`manage.py cameras_sync`: push every camera's settings to the relay, the recorder and the
+detection service (`apps.cameras.sync`).
 
-Run at start-up (the recorder keeps only what it was last sent). Exits non-zero when any
-push failed, after trying every camera.
+Run at start-up: the services keep only what they were last sent. Exits non-zero when any
+service did not take a camera's settings, after trying every camera.
 """
 
 import uuid
@@ -10,12 +11,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.cameras.models import Camera
-from apps.cameras.policies import camera_policy_push
-from infrastructure.recorder_client import RecorderError
+from apps.cameras.sync import DONE, SKIPPED, CameraServices, camera_sync
 
 
 class Command(BaseCommand):
-    help = "Push every camera's retention days and evidence holds to the recorder."
+    help = "Push every camera's address, recording, retention and detection settings."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--tenant", help="only the cameras of this tenant id")
@@ -27,15 +27,18 @@ class Command(BaseCommand):
                 cameras = cameras.filter(tenant_id=uuid.UUID(options["tenant"]))
             except ValueError:
                 raise CommandError("--tenant must be a tenant id (a UUID)") from None
-        pushed, failed = 0, []
+        services = CameraServices.from_settings()
+        synced, failed = 0, 0
         for camera in cameras.iterator():
-            try:
-                camera_policy_push(camera=camera)
-            except RecorderError as exc:
-                failed.append(camera.id)
-                self.stderr.write(f"camera {camera.id}: {exc.message}")
+            report = camera_sync(camera, services).as_dict()
+            missed = {name: state for name, state in report.items() if state not in (DONE, SKIPPED)}
+            if missed:
+                failed += 1
+                self.stderr.write(
+                    f"camera {camera.id}: " + ", ".join(f"{k} {v}" for k, v in missed.items())
+                )
             else:
-                pushed += 1
-        self.stdout.write(f"policies pushed: {pushed}, failed: {len(failed)}")
+                synced += 1
+        self.stdout.write(f"cameras synced: {synced}, failed: {failed}")
         if failed:
-            raise CommandError(f"{len(failed)} camera policies were not pushed")
+            raise CommandError(f"{failed} cameras were not synced with every service")
