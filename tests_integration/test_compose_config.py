@@ -414,7 +414,7 @@ def test_the_stack_has_what_the_architecture_names() -> None:
     for name in ("recorder", "ai-detection"):
         env = environment(services(doc)[name])
         assert env["RELAY_RTSP_BASE"] == "rtsp://mediamtx:8554"
-        assert env["RELAY_READER_PASSWORD"].startswith("${STREAM_READER_PASSWORD")
+        assert env["STREAM_READER_PASSWORD"].startswith("${STREAM_READER_PASSWORD")
     assert environment(services(doc)["backend"])["RECORDER_URL"] == "https://recorder:8003"
 
 

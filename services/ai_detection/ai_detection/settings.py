@@ -11,13 +11,13 @@ from vms_common.settings import ServiceSettings
 
 class DetectionSettings(ServiceSettings):
     # from AWS Secrets Manager with SECRETS_MANAGER_PREFIX
-    secret_names = ("DETECTION_API_TOKEN", "RELAY_READER_PASSWORD")
+    secret_names = ("DETECTION_API_TOKEN", "STREAM_READER_PASSWORD")
     relay_rtsp_base: str = "rtsp://127.0.0.1:8554"
     # the internal reader the relay admits (the backend's STREAM_READER_USER and _PASSWORD);
     # without a password the camera URLs carry no credentials
-    relay_reader_user: str = Field(default="vms-reader", validation_alias="RELAY_READER_USER")
+    relay_reader_user: str = Field(default="vms-reader", validation_alias="STREAM_READER_USER")
     relay_reader_password: SecretStr = Field(
-        default=SecretStr(""), validation_alias="RELAY_READER_PASSWORD"
+        default=SecretStr(""), validation_alias="STREAM_READER_PASSWORD"
     )
     api_token: SecretStr = Field(min_length=16, validation_alias="DETECTION_API_TOKEN")
     frame_fps: float = Field(default=1.0, gt=0, le=30)

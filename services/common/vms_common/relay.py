@@ -3,7 +3,7 @@ credentials out of logs and status answers.
 
 In production MediaMTX asks the backend (`POST /api/auth/validate-stream`) about every reader;
 the recorder and the detection service present the internal reader's user and password
-(`RELAY_READER_USER`, `RELAY_READER_PASSWORD`) in the RTSP URL they give ffmpeg. ffmpeg
+(`STREAM_READER_USER`, `STREAM_READER_PASSWORD`) in the RTSP URL they give ffmpeg. ffmpeg
 repeats that URL in its error messages, so whatever text may hold it (ffmpeg's output, a
 command line, a URL) goes through `redact` before it is logged or returned.
 """

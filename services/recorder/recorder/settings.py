@@ -11,14 +11,14 @@ from vms_common.settings import REPO_ROOT, ServiceSettings
 
 class RecorderSettings(ServiceSettings):
     # from AWS Secrets Manager with SECRETS_MANAGER_PREFIX
-    secret_names = ("RECORDER_API_TOKEN", "RELAY_READER_PASSWORD")
+    secret_names = ("RECORDER_API_TOKEN", "STREAM_READER_PASSWORD")
     recordings_root: Path = REPO_ROOT / ".var" / "recordings"
     relay_rtsp_base: str = "rtsp://127.0.0.1:8554"
     # the internal reader the relay admits (the backend's STREAM_READER_USER and _PASSWORD);
     # without a password the camera URLs carry no credentials
-    relay_reader_user: str = Field(default="vms-reader", validation_alias="RELAY_READER_USER")
+    relay_reader_user: str = Field(default="vms-reader", validation_alias="STREAM_READER_USER")
     relay_reader_password: SecretStr = Field(
-        default=SecretStr(""), validation_alias="RELAY_READER_PASSWORD"
+        default=SecretStr(""), validation_alias="STREAM_READER_PASSWORD"
     )
     segment_seconds: int = Field(default=60, ge=5, le=600)
     api_token: SecretStr = Field(min_length=16, validation_alias="RECORDER_API_TOKEN")

@@ -28,6 +28,7 @@ locals {
     RECORDER_API_TOKEN        = 48
     DETECTION_API_TOKEN       = 48
     STREAM_PUBLISHER_PASSWORD = 40
+    STREAM_READER_PASSWORD    = 40
   }
   # the services' AWS keys, where they run outside AWS (S3 tiering, Rekognition): the module
   # creates the secrets without a value; the operator puts the keys of the services' IAM user
@@ -39,9 +40,9 @@ locals {
 
   # what each service reads (least privilege: each gets a policy for its own secrets)
   readers = {
-    backend   = ["DATABASE_PASSWORD", "DJANGO_SECRET_KEY", "JWT_SECRET", "RECORDER_API_TOKEN", "STREAM_PUBLISHER_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
-    recorder  = ["RECORDER_API_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
-    detection = ["DETECTION_API_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
+    backend   = ["DATABASE_PASSWORD", "DJANGO_SECRET_KEY", "JWT_SECRET", "RECORDER_API_TOKEN", "DETECTION_API_TOKEN", "STREAM_PUBLISHER_PASSWORD", "STREAM_READER_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
+    recorder  = ["RECORDER_API_TOKEN", "STREAM_READER_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
+    detection = ["DETECTION_API_TOKEN", "STREAM_READER_PASSWORD", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
   }
 
   key_alias = "alias/${trim(replace(var.prefix, "/[^A-Za-z0-9_-]+/", "-"), "-")}-secrets"

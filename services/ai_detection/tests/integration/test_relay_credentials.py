@@ -1,4 +1,4 @@
-"""The detection service reads the relay as the internal reader (`RELAY_READER_USER`/
+"""The detection service reads the relay as the internal reader (`STREAM_READER_USER`/
 `_PASSWORD`): ffmpeg presents the credentials, and neither `/cameras/status` nor the log holds
 the password, though ffmpeg's own messages repeat the URL. Against the real ffmpeg, RabbitMQ
 ($VMS_TEST_RABBITMQ_URL) and a relay that demands credentials and refuses them
@@ -55,7 +55,7 @@ def wait_reconnecting(client: TestClient, timeout_s: float = 20) -> dict[str, An
 
 
 def test_the_reader_credentials_reach_the_relay_and_nothing_shows_them(relay, capfd):
-    reader = {"RELAY_READER_USER": "vms-reader", "RELAY_READER_PASSWORD": PASSWORD}
+    reader = {"STREAM_READER_USER": "vms-reader", "STREAM_READER_PASSWORD": PASSWORD}
     with service_for(relay, **reader) as client:
         assert client.post("/cameras/start", json=CAMERA).status_code == 202
         lost = wait_reconnecting(client)

@@ -1,4 +1,4 @@
-"""The recorder reads the relay as the internal reader (`RELAY_READER_USER`/`_PASSWORD`):
+"""The recorder reads the relay as the internal reader (`STREAM_READER_USER`/`_PASSWORD`):
 ffmpeg presents the credentials, and neither `/record/status` nor the log holds the password,
 though ffmpeg's own messages repeat the URL. Against the real ffmpeg and a relay that demands
 credentials and refuses them (`vms_common.testing_relay`)."""
@@ -40,7 +40,7 @@ def recorder_for(relay: CredentialsRelay, tmp_path, **reader: str) -> TestClient
 
 
 def test_the_reader_credentials_reach_the_relay_and_nothing_shows_them(relay, tmp_path, capfd):
-    reader = {"RELAY_READER_USER": "vms-reader", "RELAY_READER_PASSWORD": PASSWORD}
+    reader = {"STREAM_READER_USER": "vms-reader", "STREAM_READER_PASSWORD": PASSWORD}
     with recorder_for(relay, tmp_path, **reader) as recorder:
         assert recorder.post("/record/start", json=CAMERA).status_code == 202
         lost = wait_for_state(recorder, "reconnecting", timeout_s=20, camera_id="guarded")

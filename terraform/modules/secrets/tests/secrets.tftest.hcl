@@ -33,6 +33,7 @@ run "one_encrypted_secret_per_setting_named_as_the_services_read_them" {
       "vms/tftest/jwt-secret",
       "vms/tftest/recorder-api-token",
       "vms/tftest/stream-publisher-password",
+      "vms/tftest/stream-reader-password",
     ])
     error_message = "each setting has its secret, <prefix><setting-in-kebab-case>"
   }
@@ -64,7 +65,7 @@ run "generated_values_are_write_only_and_the_aws_keys_left_to_the_operator" {
   assert {
     condition = sort(keys(aws_secretsmanager_secret_version.generated)) == sort([
       "DATABASE_PASSWORD", "DETECTION_API_TOKEN", "DJANGO_SECRET_KEY", "JWT_SECRET",
-      "RECORDER_API_TOKEN", "STREAM_PUBLISHER_PASSWORD",
+      "RECORDER_API_TOKEN", "STREAM_PUBLISHER_PASSWORD", "STREAM_READER_PASSWORD",
     ])
     error_message = "every secret but the AWS keys is generated"
   }
@@ -99,9 +100,10 @@ run "the_read_policy_names_exactly_these_secrets_and_their_key" {
 
   assert {
     condition = sort(jsondecode(output.service_read_policy_json["recorder"]).Statement[0].Resource) == sort([
-      output.secret_arns["RECORDER_API_TOKEN"], output.secret_arns["AWS_ACCESS_KEY_ID"], output.secret_arns["AWS_SECRET_ACCESS_KEY"],
+      output.secret_arns["RECORDER_API_TOKEN"], output.secret_arns["STREAM_READER_PASSWORD"],
+      output.secret_arns["AWS_ACCESS_KEY_ID"], output.secret_arns["AWS_SECRET_ACCESS_KEY"],
     ])
-    error_message = "the recorder reads only its token and the AWS keys"
+    error_message = "the recorder reads only its token, the relay reader's password and the AWS keys"
   }
 
   assert {
