@@ -1,5 +1,5 @@
 """URLs: the REST API under /api/ (its OpenAPI schema at /api/schema), Django admin under
-/admin/, the frontend everywhere else."""
+/admin/, /health for probes, the frontend everywhere else."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -21,6 +21,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # the probes' address, as on every service; the same answer as /api/health
+    re_path(r"^health/?$", HealthApi.as_view(schema=None), name="health-probe"),
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     re_path(r"^(?!api(?:/|$)|admin(?:/|$)|static/).*$", frontend_index, name="frontend"),

@@ -1,5 +1,7 @@
 import socket
 
+import pytest
+
 from django.db import connections
 
 
@@ -10,8 +12,9 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_health_is_ok_when_postgres_rabbitmq_and_redis_answer(client, db):
-    response = client.get("/api/health")
+@pytest.mark.parametrize("path", ["/api/health", "/health"])
+def test_health_is_ok_when_postgres_rabbitmq_and_redis_answer(client, db, path):
+    response = client.get(path)
 
     assert response.status_code == 200
     assert response.json() == {
