@@ -1,4 +1,5 @@
 import type { ErrorData, LevelLoadedData } from 'hls.js';
+import type { PlaylistFragment } from './hlsTimeline';
 import type { StreamEngine, StreamEvents, StreamSession } from './streamEngine';
 
 /**
@@ -49,12 +50,44 @@ function errorText(data: ErrorData): string {
   return `The recording could not be played (${data.type}: ${data.details}).`;
 }
 
+/** Media position where the fragment after `position` starts, or null in the last one. */
+function nextFragmentStart(fragments: readonly PlaylistFragment[], position: number): number | null {
+  for (const fragment of fragments) {
+    if (fragment.start > position) return fragment.start;
+  }
+  return null;
+}
+
 function startHls(Hls: HlsClass, video: HTMLVideoElement, url: string, events: StreamEvents): StreamSession {
   const hls = new Hls({ autoStartLoad: false, enableWorker: true, maxBufferLength: 30 });
   let started = false;
   let recoveredMedia = false;
+  let fragments: readonly PlaylistFragment[] = [];
+
+  const playFrom = (position: number) => {
+    video.currentTime = position;
+    // Muted, so browsers allow playing without a gesture; a refusal leaves the controls to the user.
+    video.play().catch(() => undefined);
+  };
+
+  // A frame the browser cannot decode (a recording cut short by an outage can end in a truncated
+  // one) stops the element without hls.js noticing. Rebuild the media pipeline and go on from the
+  // next recorded segment, where the decoder starts afresh from a keyframe.
+  const onVideoError = () => {
+    if (video.error?.code !== MediaError.MEDIA_ERR_DECODE) return;
+    const next = nextFragmentStart(fragments, video.currentTime);
+    if (next === null) {
+      events.onFatalError(`The recording could not be decoded (${video.error.message}).`);
+      return;
+    }
+    hls.recoverMediaError();
+    hls.startLoad(next);
+    playFrom(next);
+  };
+  video.addEventListener('error', onVideoError);
 
   hls.on(Hls.Events.LEVEL_LOADED, (_event, data: LevelLoadedData) => {
+    fragments = data.details.fragments;
     events.onPlaylist(data.details.fragments);
   });
   hls.on(Hls.Events.ERROR, (_event, data: ErrorData) => {
@@ -75,14 +108,13 @@ function startHls(Hls: HlsClass, video: HTMLVideoElement, url: string, events: S
         started = true;
         hls.startLoad(position);
       }
-      video.currentTime = position;
-      // Muted, so browsers allow playing without a gesture; a refusal leaves the controls to the user.
-      video.play().catch(() => undefined);
+      playFrom(position);
     },
     pause() {
       video.pause();
     },
     destroy() {
+      video.removeEventListener('error', onVideoError);
       hls.destroy();
     },
   };
