@@ -1,5 +1,5 @@
 import type { ErrorData, LevelLoadedData } from 'hls.js';
-import type { PlaylistFragment } from './hlsTimeline';
+import { nextFragmentStart, type PlaylistFragment } from './hlsTimeline';
 import type { StreamEngine, StreamEvents, StreamSession } from './streamEngine';
 
 /**
@@ -48,14 +48,6 @@ function errorText(data: ErrorData): string {
   if (status === 403) return 'The playback link has expired. Choose the time again to reload it.';
   if (status === 404) return 'The recording was not found on the server.';
   return `The recording could not be played (${data.type}: ${data.details}).`;
-}
-
-/** Media position where the fragment after `position` starts, or null in the last one. */
-function nextFragmentStart(fragments: readonly PlaylistFragment[], position: number): number | null {
-  for (const fragment of fragments) {
-    if (fragment.start > position) return fragment.start;
-  }
-  return null;
 }
 
 function startHls(Hls: HlsClass, video: HTMLVideoElement, url: string, events: StreamEvents): StreamSession {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fragments } from '../test/fakeEngine';
-import { latestPosition, positionFor, recordingEnd, wallClockAt } from './hlsTimeline';
+import { latestPosition, nextFragmentStart, positionFor, recordingEnd, wallClockAt } from './hlsTimeline';
 
 // Two minute-long segments, a 30 s gap, then a third: media positions 0-60, 60-120, 120-180.
 const frags = fragments(
@@ -59,5 +59,14 @@ describe('latest and end', () => {
     expect(iso(recordingEnd(frags))).toBe('2024-05-01T12:03:30.000Z');
     expect(latestPosition([])).toBeNull();
     expect(recordingEnd([{ start: 0, duration: 5, programDateTime: null }])).toBeNull();
+  });
+});
+
+describe('nextFragmentStart', () => {
+  it('is where the next recorded segment starts, across a gap too, and nothing in the last one', () => {
+    expect(nextFragmentStart(frags, 0)).toBe(60);
+    expect(nextFragmentStart(frags, 119.9)).toBe(120);
+    expect(nextFragmentStart(frags, 120)).toBeNull();
+    expect(nextFragmentStart([], 3)).toBeNull();
   });
 });

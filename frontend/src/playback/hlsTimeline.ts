@@ -80,3 +80,11 @@ export function recordingEnd(fragments: readonly PlaylistFragment[]): number | n
   }
   return null;
 }
+
+/** Media position where the fragment after the one playing at `position` starts; null in the last. */
+export function nextFragmentStart(fragments: readonly PlaylistFragment[], position: number): number | null {
+  for (const fragment of fragments) {
+    if (fragment.start > position) return fragment.start;
+  }
+  return null;
+}
