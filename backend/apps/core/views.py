@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -60,6 +61,7 @@ def frontend_index(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # no session is used: a write to an unknown URL is a 404, not a CSRF 403
 def api_not_found(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
     """Unknown `/api/...` URLs."""
     return JsonResponse(error_body("Not found.", "not_found"), status=404)

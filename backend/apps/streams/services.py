@@ -236,7 +236,7 @@ def stream_access_validate(request: StreamAuthRequest) -> None:
     if claims is None:
         return
     try:
-        revoked: bool | None = blacklist.is_revoked(claims.jti)
+        revoked: bool | None = blacklist.is_revoked(claims.jti, claims.user_id, claims.issued_at)
     except blacklist.RevocationUnavailable:
         revoked = None
     _refuse_if_revoked(revoked)
@@ -248,7 +248,9 @@ async def stream_access_avalidate(request: StreamAuthRequest) -> None:
     if claims is None:
         return
     try:
-        revoked: bool | None = await blacklist.ais_revoked(claims.jti)
+        revoked: bool | None = await blacklist.ais_revoked(
+            claims.jti, claims.user_id, claims.issued_at
+        )
     except blacklist.RevocationUnavailable:
         revoked = None
     _refuse_if_revoked(revoked)

@@ -9,9 +9,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.core.exceptions import AccessDenied, AuthenticationRequired, Conflict, InvalidInput
+from apps.core.exceptions import (
+    AccessDenied,
+    AuthenticationRequired,
+    Conflict,
+    InvalidInput,
+    Unavailable,
+)
 from apps.usuarios.models import Role, Tenant, User
 from apps.usuarios.selectors import active_admins_count
+from infrastructure.auth import blacklist
 from infrastructure.auth.tokens import (
     TokenPair,
     access_token_for_user,
@@ -230,7 +237,20 @@ def user_update(
         current.full_clean(exclude=["password"])
         current.save()
         _audit_changes(current, by, changes, password_reset=password is not None)
+        if password is not None or ("is_active" in changes and not new_active):
+            _stream_tokens_revoke(current)
     return current
+
+
+def _stream_tokens_revoke(user: User) -> None:
+    """A user deactivated or given a new password loses the stream links they hold too;
+    without Redis the change is not made (503) rather than made with live links."""
+    try:
+        blacklist.revoke_user(user.pk)
+    except blacklist.RevocationUnavailable:
+        raise Unavailable(
+            "the revocation list cannot be reached", code="revocation_unavailable"
+        ) from None
 
 
 def user_deactivate(*, user: User, by: Any) -> User:

@@ -1,8 +1,10 @@
-"""Revoked stream tokens, by `jti`, in Redis (`REDIS_URL`).
+"""Revoked stream tokens in Redis (`REDIS_URL`): one token by its `jti`, or all of a user's.
 
 A revoked token's `jti` is stored as `SET vms:stream-revoked:{jti} 1 EX <seconds left>`, so
 the entry disappears when the token would have expired anyway; nothing is stored for a token
-that has already expired. One client (with its connection pool) per Redis URL for the
+that has already expired. A user deactivated or given a new password has every stream token
+issued until then refused: `SET vms:stream-revoked-user:{user_id} <unix time> EX <token
+lifetime>`. A validation asks both in one round trip. One client (with its connection pool) per Redis URL for the
 process's threads, and one per event loop for `ais_revoked`; short timeouts.
 
 Failing closed: when Redis cannot be reached, `is_revoked` raises `RevocationUnavailable`
@@ -25,6 +27,7 @@ from vms_common.logging import get_logger
 logger = get_logger(__name__)
 
 KEY_PREFIX = "vms:stream-revoked:"
+USER_KEY_PREFIX = "vms:stream-revoked-user:"
 TIMEOUT_S = 0.5
 
 _clients: dict[str, redis.Redis] = {}
@@ -90,19 +93,41 @@ def revoke(jti: str, expires_at: datetime, *, now: datetime | None = None) -> bo
     return True
 
 
-def is_revoked(jti: str) -> bool:
-    """Whether the token was revoked; RevocationUnavailable when Redis cannot say."""
+def revoke_user(user_id: object, *, now: datetime | None = None) -> None:
+    """Refuse every stream token the user was given until now, for as long as one may live."""
+    moment = math.ceil((now or datetime.now(UTC)).timestamp())
     try:
-        return bool(_client().exists(_key(jti)))
+        _client().set(f"{USER_KEY_PREFIX}{user_id}", moment, ex=settings.STREAM_TOKEN_TTL_S)
+    except redis.RedisError as exc:
+        logger.error("user's stream tokens not revoked: Redis unavailable", error=str(exc))
+        raise RevocationUnavailable(str(exc)) from exc
+
+
+def _keys(jti: str, user_id: str) -> tuple[str, str]:
+    return _key(jti), f"{USER_KEY_PREFIX}{user_id}"
+
+
+def _revoked(values: list[bytes | None], issued_at: datetime) -> bool:
+    token_revoked, user_revoked_at = values
+    if token_revoked is not None:
+        return True
+    return user_revoked_at is not None and issued_at.timestamp() <= int(user_revoked_at)
+
+
+def is_revoked(jti: str, user_id: str, issued_at: datetime) -> bool:
+    """Whether the token, or every token of its user issued by then, was revoked;
+    RevocationUnavailable when Redis cannot say."""
+    try:
+        return _revoked(_client().mget(_keys(jti, user_id)), issued_at)
     except redis.RedisError as exc:
         logger.error("stream token revocation check failed: Redis unavailable", error=str(exc))
         raise RevocationUnavailable(str(exc)) from exc
 
 
-async def ais_revoked(jti: str) -> bool:
+async def ais_revoked(jti: str, user_id: str, issued_at: datetime) -> bool:
     """`is_revoked` for an event loop (the validation fast path); fails closed the same way."""
     try:
-        return bool(await _async_client().exists(_key(jti)))
+        return _revoked(await _async_client().mget(_keys(jti, user_id)), issued_at)
     except (TimeoutError, redis.RedisError, OSError) as exc:
         logger.error("stream token revocation check failed: Redis unavailable", error=str(exc))
         raise RevocationUnavailable(str(exc)) from exc

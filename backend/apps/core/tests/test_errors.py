@@ -1,5 +1,5 @@
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from rest_framework import exceptions
 from rest_framework.views import APIView
 
@@ -88,3 +88,13 @@ def test_the_500_handler_answers_json_without_a_traceback():
     assert response["Content-Type"] == "application/json"
     assert b"Traceback" not in response.content
     assert b'"code": "server_error"' in response.content
+
+
+@pytest.mark.parametrize("method", ["get", "post", "patch", "delete"])
+def test_an_unknown_api_url_is_json_404_whatever_the_method(db, method):
+    client = Client(enforce_csrf_checks=True)  # as a browser's request, CSRF checked
+
+    response = getattr(client, method)("/api/no-such-thing", content_type="application/json")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -1,7 +1,6 @@
 import socket
 
 import pytest
-
 from django.db import connections
 
 

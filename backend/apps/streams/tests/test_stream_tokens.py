@@ -271,7 +271,7 @@ def test_revoked_token_is_refused(api_client, camera, issue_for):
 
     assert blacklist.revoke(claims.jti, claims.expires_at) is True
 
-    assert blacklist.is_revoked(claims.jti) is True
+    assert blacklist.is_revoked(claims.jti, claims.user_id, claims.issued_at) is True
     assert_error(
         validate(api_client, token=token, path=path_of(camera)), 401, "stream_token_revoked"
     )
@@ -401,7 +401,7 @@ def test_redis_down_denies(api_client, camera, issue_for, settings):
 
     assert_error(response, 401, "revocation_unavailable")
     with pytest.raises(blacklist.RevocationUnavailable):
-        blacklist.is_revoked(str(uuid.uuid4()))
+        blacklist.is_revoked(str(uuid.uuid4()), "1", datetime.now(UTC))
 
 
 @pytest.mark.parametrize(
@@ -573,6 +573,33 @@ def test_revoke_with_redis_down_is_503_and_not_audited(auth_client, camera, issu
     assert not AuditEntry.objects.filter(action="stream_token.revoked").exists()
 
 
+@pytest.mark.parametrize(
+    "change", [{"is_active": False}, {"password": "a fresh long passphrase 42"}]
+)
+def test_a_user_deactivated_or_given_a_new_password_loses_their_stream_links(
+    api_client, camera, user, make_user, tenant, issue_for, change
+):
+    from apps.usuarios.services import user_update
+
+    token = issue_for(camera)
+    colleague_token = stream_token_issue(
+        user_id=make_user(tenant).pk,
+        tenant_id=camera.tenant_id,
+        camera_id=camera.id,
+        permissions=["read"],
+    ).token
+    admin = make_user(tenant, role=Role.ADMIN)
+
+    user_update(user=user, by=admin, **change)
+
+    assert_error(
+        validate(api_client, token=token, path=path_of(camera)), 401, "stream_token_revoked"
+    )
+    assert validate(api_client, token=colleague_token, path=path_of(camera)).status_code == 200
+    ttl = _redis().ttl(f"{blacklist.USER_KEY_PREFIX}{user.pk}")
+    assert 0 < ttl <= django_settings.STREAM_TOKEN_TTL_S
+
+
 def test_blacklist_ttl_follows_the_tokens_remaining_life(db):
     jti = str(uuid.uuid4())
     now = datetime.now(UTC)
@@ -581,8 +608,8 @@ def test_blacklist_ttl_follows_the_tokens_remaining_life(db):
     assert blacklist.revoke(str(uuid.uuid4()), now - timedelta(seconds=1), now=now) is False
 
     assert 85 <= _redis().ttl(f"{blacklist.KEY_PREFIX}{jti}") <= 90
-    assert blacklist.is_revoked(jti) is True
-    assert blacklist.is_revoked(str(uuid.uuid4())) is False
+    assert blacklist.is_revoked(jti, "1", now) is True
+    assert blacklist.is_revoked(str(uuid.uuid4()), "1", now) is False
 
 
 def test_a_malformed_network_setting_stops_startup(settings):
