@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { apiError, fakeFetch, json } from '../test/fakeFetch';
 import { fakeSockets } from '../test/fakeSocket';
+import { me } from '../test/me';
 import { ApiClient, ApiError, NETWORK_ERROR, NOT_AUTHENTICATED } from './client';
 import { MemoryTokenStore, WebStorageTokenStore } from './tokens';
 import type { Camera } from './types';
@@ -252,5 +253,30 @@ describe('ApiClient live detections', () => {
       openSocket: fakeSockets(),
     });
     expect(() => live.openDetectionsSocket()).toThrow(ApiError);
+  });
+});
+
+describe('ApiClient.me', () => {
+  it('asks who is signed in, with their tenant, role and permissions', async () => {
+    const { client, fetch } = signedInClient(() => json(200, me('operator')));
+
+    await expect(client.me()).resolves.toEqual(me('operator'));
+
+    expect(fetch.requests.map((r) => [r.method, r.url])).toEqual([['GET', '/api/me']]);
+    expect(fetch.requests[0]?.headers.get('Authorization')).toBe('Bearer old-access');
+  });
+
+  it('keeps a user of no tenant and drops permissions it does not know', async () => {
+    const body = { ...me('viewer'), tenant: null, permissions: ['view_stream', 'fly_drone'] };
+    const { client } = signedInClient(() => json(200, body));
+
+    await expect(client.me()).resolves.toEqual({ ...me('viewer'), tenant: null });
+  });
+
+  it('refuses an answer that is not a user', async () => {
+    for (const body of [[], { ...me('viewer'), role: 'owner' }, { ...me('viewer'), permissions: 'all' }]) {
+      const { client } = signedInClient(() => json(200, body));
+      await expect(client.me()).rejects.toMatchObject({ code: 'invalid_response' });
+    }
   });
 });

@@ -6,7 +6,11 @@ import type {
   DetectionPage,
   DetectionQuery,
   ExportJob,
+  Me,
+  Permission,
   PlaybackRange,
+  Role,
+  Tenant,
   Timeline,
   TokenPair,
 } from './types';
@@ -59,6 +63,46 @@ type AuthListener = () => void;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const ROLES: ReadonlySet<string> = new Set<Role>(['viewer', 'operator', 'admin']);
+const PERMISSIONS: ReadonlySet<string> = new Set<Permission>(['view_stream', 'control_camera', 'manage_config']);
+
+function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && ROLES.has(value);
+}
+
+function isPermission(value: string): value is Permission {
+  return PERMISSIONS.has(value);
+}
+
+/** A tenant `{id, name}`, null for none, undefined when the value is neither. */
+function readTenant(value: unknown): Tenant | null | undefined {
+  if (value === null) return null;
+  if (isRecord(value) && typeof value.id === 'string' && typeof value.name === 'string') {
+    return { id: value.id, name: value.name };
+  }
+  return undefined;
+}
+
+/** The user `GET /api/me` answered, or null when the answer is not one; unknown permissions grant nothing. */
+function readMe(body: unknown): Me | null {
+  if (!isRecord(body)) return null;
+  const { id, username, email, first_name, last_name, role, permissions } = body;
+  const tenant = readTenant(body.tenant);
+  if (typeof id !== 'number' || typeof username !== 'string' || !isRole(role)) return null;
+  if (tenant === undefined) return null;
+  if (!Array.isArray(permissions) || !permissions.every((p) => typeof p === 'string')) return null;
+  return {
+    id,
+    username,
+    email: typeof email === 'string' ? email : '',
+    first_name: typeof first_name === 'string' ? first_name : '',
+    last_name: typeof last_name === 'string' ? last_name : '',
+    tenant,
+    role,
+    permissions: permissions.filter(isPermission),
+  };
 }
 
 function isErrorBody(value: unknown): value is ApiErrorBody {
@@ -135,6 +179,16 @@ export class ApiClient {
   }
 
   // ---- resources -----------------------------------------------------------------
+
+  /** The signed-in user: who they are, their tenant, role and permissions. */
+  async me(signal?: AbortSignal): Promise<Me> {
+    const body = await this.authed<unknown>('/api/me', { method: 'GET' }, signal);
+    const me = readMe(body);
+    if (me === null) {
+      throw new ApiError('The server sent an unreadable answer.', 'invalid_response', {}, 200);
+    }
+    return me;
+  }
 
   listCameras(signal?: AbortSignal): Promise<Camera[]> {
     return this.authed<Camera[]>('/api/cameras/', { method: 'GET' }, signal);

@@ -11,6 +11,30 @@ export interface AccessToken {
   refresh?: string;
 }
 
+/** What a role lets its users do (`backend/apps/usuarios/permissions.py`). */
+export type Permission = 'view_stream' | 'control_camera' | 'manage_config';
+
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface Tenant {
+  id: string;
+  name: string;
+}
+
+/** The signed-in user (`GET /api/me`). */
+export interface Me {
+  id: number;
+  username: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  /** Null for a user of no tenant, who sees no cameras. */
+  tenant: Tenant | null;
+  role: Role;
+  /** What the role lets the user do. */
+  permissions: Permission[];
+}
+
 export interface Camera {
   id: string;
   name: string;

@@ -6,11 +6,13 @@ import { ApiProvider } from '../api/ApiContext';
 import { ApiClient, type SocketFactory } from '../api/client';
 import { MemoryTokenStore } from '../api/tokens';
 import type { Camera, PlaybackRange } from '../api/types';
-import { apiError, fakeFetch, json, type RecordedRequest } from '../test/fakeFetch';
+import { signedInUserOf } from '../hooks/signedInUser';
+import { apiError, fakeFetch, json, type FakeResponse, type RecordedRequest } from '../test/fakeFetch';
 import { fakeEngine, fragments } from '../test/fakeEngine';
 import { detection } from '../test/detections';
 import { fakeSockets } from '../test/fakeSocket';
 import { CAMERA_ID, range, segment } from '../test/fixtures';
+import { me } from '../test/me';
 import { CameraPage } from './CameraPage';
 
 const camera: Camera = {
@@ -33,9 +35,17 @@ const playlist = fragments(
   ['2024-05-01T12:03:00Z', 60],
 );
 
-function setup(playback: (request: RecordedRequest) => PlaybackRange | null, openSocket?: SocketFactory) {
+/** `GET /api/me`'s answer; not found unless a test says. */
+type MeAnswer = () => FakeResponse | Promise<FakeResponse>;
+
+function setup(
+  playback: (request: RecordedRequest) => PlaybackRange | null,
+  openSocket?: SocketFactory,
+  meAnswer?: MeAnswer,
+) {
   const fetch = fakeFetch((request) => {
     const url = new URL(request.url, 'http://localhost');
+    if (url.pathname === '/api/me' && meAnswer !== undefined) return meAnswer();
     if (url.pathname === `/api/cameras/${CAMERA_ID}/`) return json(200, camera);
     if (url.pathname === `/api/playback/${CAMERA_ID}/timeline`) {
       return json(200, {
@@ -65,7 +75,11 @@ function setup(playback: (request: RecordedRequest) => PlaybackRange | null, ope
       </MemoryRouter>
     </ApiProvider>,
   );
-  return { fetch, engine, view };
+  return { fetch, engine, view, client };
+}
+
+function exportPanel(): HTMLElement | null {
+  return screen.queryByRole('region', { name: 'Export clip' });
 }
 
 function video(): HTMLVideoElement {
@@ -202,5 +216,58 @@ describe('CameraPage', () => {
     });
 
     expect(canvas).toHaveAttribute('data-live-markers', '1');
+  });
+
+  it('offers an operator the export panel', async () => {
+    setup(() => range([a, b, broken, c]), undefined, () => json(200, me('operator')));
+    await screen.findByRole('heading', { name: 'Front gate' });
+
+    expect(await screen.findByRole('region', { name: 'Export clip' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Export clip' })).toBeEnabled();
+  });
+
+  it('shows a viewer nothing to export with', async () => {
+    const { client } = setup(() => range([a, b, broken, c]), undefined, () => json(200, me('viewer')));
+    await screen.findByRole('heading', { name: 'Front gate' });
+    await waitFor(() => {
+      expect(signedInUserOf(client).getSnapshot().status).toBe('ready');
+    });
+
+    expect(exportPanel()).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Export clip' })).toBeNull();
+    expect(screen.getByRole('heading', { name: 'Segments' })).toBeInTheDocument();
+  });
+
+  it('shows the export panel only once the user is known to have control_camera', async () => {
+    let answer: (reply: FakeResponse) => void = () => undefined;
+    const pending = new Promise<FakeResponse>((resolve) => {
+      answer = resolve;
+    });
+    const { fetch, engine } = setup(() => range([a, b, broken, c]), undefined, () => pending);
+    await started(engine);
+    expect(fetch.requests.some((r) => r.url === '/api/me')).toBe(true);
+    expect(exportPanel()).toBeNull();
+
+    act(() => {
+      answer(json(200, me('operator')));
+    });
+    expect(await screen.findByRole('region', { name: 'Export clip' })).toBeInTheDocument();
+  });
+
+  it('plays without the export panel when who is signed in cannot be fetched', async () => {
+    const { client, engine } = setup(
+      () => range([a, b, broken, c]),
+      undefined,
+      () => json(503, apiError('Database unavailable.', 'server_error')),
+    );
+    await started(engine);
+    await waitFor(() => {
+      expect(signedInUserOf(client).getSnapshot().status).toBe('failed');
+    });
+
+    expect(video()).toHaveAttribute('data-state', 'playing');
+    expect(screen.getAllByTestId('segment-item')).toHaveLength(4);
+    expect(exportPanel()).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

@@ -9,6 +9,7 @@ import { StatusMessage } from '../components/StatusMessage';
 import { Time } from '../components/Time';
 import { Timeline } from '../components/Timeline';
 import { useDetections } from '../hooks/useDetections';
+import { useCan } from '../hooks/useSignedInUser';
 import { SegmentList } from '../playback/SegmentList';
 import type { StreamEngine } from '../playback/streamEngine';
 import { followPlayhead, HOUR, windowAround, type TimeWindow } from '../playback/timelineScale';
@@ -75,6 +76,8 @@ function CameraPlayback({
   const current = segmentAt(range, playhead);
   const { detections } = useDetections({ cameraId, keep: LIVE_MARKERS });
   const live = useMemo(() => detections.map((d) => Date.parse(d.captured_at)), [detections]);
+  // Exporting needs control_camera: without it (or until it is known) there is nothing to click.
+  const canExport = useCan('control_camera');
 
   return (
     <div className="playback">
@@ -96,7 +99,7 @@ function CameraPlayback({
           now={now}
           live={live}
         />
-        <ExportClip cameraId={cameraId} around={playhead} now={now} pollMs={exportPollMs} />
+        {canExport && <ExportClip cameraId={cameraId} around={playhead} now={now} pollMs={exportPollMs} />}
       </div>
       <section className="playback-side" aria-labelledby="segments-title">
         <h2 id="segments-title">Segments</h2>
