@@ -1,4 +1,3 @@
-import time
 from datetime import UTC, datetime, timedelta
 
 from domain.playback.hls import program_date_time, vod_playlist
@@ -120,12 +119,10 @@ def test_program_date_time_is_utc_with_milliseconds() -> None:
     assert program_date_time(moment) == "2026-01-02T04:05:06.789Z"
 
 
-def test_a_day_of_one_minute_segments_is_written_in_a_few_milliseconds() -> None:
+def test_a_day_of_one_minute_segments_is_written_whole() -> None:
+    """Its speed is measured by bench/range_query.py (24-hour playlists)."""
     segments = [segment(n, n * 60) for n in range(1440)]
 
-    started = time.perf_counter()
     text = vod_playlist(segments, uri)
-    elapsed = time.perf_counter() - started
 
     assert text.count("#EXTINF") == 1440
-    assert elapsed < 0.05

@@ -1,4 +1,3 @@
-import time
 from datetime import UTC, datetime, timedelta
 
 from domain.playback.recording import Segment, SegmentStatus
@@ -83,13 +82,11 @@ def test_detection_counts_are_carried_per_bucket() -> None:
     assert [b.detections for b in buckets] == [3, 0]
 
 
-def test_a_week_of_one_minute_segments_is_bucketed_quickly() -> None:
+def test_a_week_of_one_minute_segments_is_bucketed_whole() -> None:
+    """Its speed is measured by bench/timeline_buckets.py."""
     week = [seg(n * 60, n * 60 + 59.5) for n in range(7 * 1440)]
 
-    started = time.perf_counter()
     buckets = coverage_buckets(week, start=T0, end=at(7 * 86400), bucket_s=600, now=LATER)
-    elapsed = time.perf_counter() - started
 
     assert len(buckets) == 1008
-    assert buckets[0].recorded_s == 595.0 and buckets[0].gap_s == 5.0
-    assert elapsed < 0.25
+    assert {(b.recorded_s, b.gap_s) for b in buckets} == {(595.0, 5.0)}

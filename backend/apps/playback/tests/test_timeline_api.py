@@ -1,6 +1,5 @@
 """The timeline: recorded and gap seconds and detections per bucket."""
 
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -75,7 +74,8 @@ def test_the_future_is_neither_recorded_nor_a_gap(auth_client, camera, make_reco
     assert len(future) == 2
 
 
-def test_a_week_is_allowed_and_served_quickly(auth_client, camera):
+def test_a_week_is_allowed_and_served_whole(auth_client, camera):
+    """Its speed is measured by bench/timeline_buckets.py and bench/range_query.py."""
     week_start = datetime(2026, 10, 1, tzinfo=UTC)  # in the past, whatever the clock says
     Recording.objects.bulk_create(
         Recording(
@@ -97,15 +97,12 @@ def test_a_week_is_allowed_and_served_quickly(auth_client, camera):
     params = {"start": "2026-10-01T00:00:00Z", "end": "2026-10-08T00:00:00Z", "bucket": 3600}
     auth_client.get(timeline_path(camera.id), params)  # warm
 
-    started = time.perf_counter()
     response = auth_client.get(timeline_path(camera.id), params)
-    elapsed = time.perf_counter() - started
 
     assert response.status_code == 200
     body = response.json()
     assert len(body["buckets"]) == 168
     assert summary(body) == [(3600, 0)] * 168
-    assert elapsed < 0.5, elapsed
 
 
 def test_without_a_bucket_the_range_is_cut_into_about_a_thousand(auth_client, camera):
